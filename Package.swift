@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Modules are listed bottom-up; imports only point down this list (docs/ARCHITECTURE.md).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Tapline",
+    products: [
+        .executable(name: "tapline", targets: ["tapline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C at the edge.
+        .systemLibrary(name: "CXDP", path: "Sources/CXDP", pkgConfig: "libxdp",
+                       providers: [.apt(["libxdp-dev", "libbpf-dev"])]),
+        .systemLibrary(name: "CNUMA", path: "Sources/CNUMA", pkgConfig: "numa",
+                       providers: [.apt(["libnuma-dev"])]),
+        .target(name: "CShims", path: "Sources/CShims"),
+
+        // Per-packet code: no Foundation, no allocation, no existentials.
+        .target(name: "PacketCore", swiftSettings: strict),
+        .target(name: "Rings", swiftSettings: strict),
+        .target(name: "Dissect", dependencies: ["PacketCore"], swiftSettings: strict),
+        .target(name: "FlowTrack", dependencies: ["PacketCore", "Dissect"], swiftSettings: strict),
+        .target(name: "Ingest", dependencies: ["PacketCore"], swiftSettings: strict),
+        .target(name: "Export", dependencies: ["PacketCore", "FlowTrack"], swiftSettings: strict),
+        .target(name: "Engine",
+                dependencies: ["PacketCore", "Rings", "Dissect", "FlowTrack", "Ingest", "Export", "CShims"],
+                swiftSettings: strict),
+
+        // Tools above the engine.
+        .target(name: "Synth",
+                dependencies: ["PacketCore", "Export",
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "_CryptoExtras", package: "swift-crypto")],
+                swiftSettings: strict),
+        .executableTarget(name: "tapline",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "CXDP", "CNUMA", "CShims",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strict),
+
+        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
+        .testTarget(name: "RingsTests", dependencies: ["Rings"]),
+        .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCore"]),
+        .testTarget(name: "FlowTrackTests", dependencies: ["FlowTrack", "Dissect", "PacketCore"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Export", "PacketCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Dissect", "PacketCore", "Ingest"]),
+        .testTarget(name: "EngineTests",
+                    dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// libnuma, as installed by libnuma-dev.
+#include <numa.h>

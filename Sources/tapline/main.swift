@@ -1,0 +1,2 @@
+import Engine
+print("tapline \(TaplineVersion.string)")
