@@ -1,7 +1,7 @@
 /// A bidirectional flow key: both directions of a flow give the same key.
 /// The lower (address, port) endpoint is stored first; `PacketDirection` says which side sent a packet.
 @frozen
-public struct FlowKey: Hashable, Sendable {
+public struct FlowKey: Hashable, Sendable, BitwiseCopyable {
     public var lowAddress: IPAddress
     public var highAddress: IPAddress
     public var lowPort: UInt16

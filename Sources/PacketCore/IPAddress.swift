@@ -1,7 +1,7 @@
 /// An IPv4 or IPv6 address held in two words, so keys compare and hash without allocation.
 /// IPv4 addresses sit in the low 32 bits of `low` with `high == 0` and `isIPv6 == false`.
 @frozen
-public struct IPAddress: Hashable, Sendable, Comparable {
+public struct IPAddress: Hashable, Sendable, Comparable, BitwiseCopyable {
     public var high: UInt64
     public var low: UInt64
     public var isIPv6: Bool

@@ -1,7 +1,7 @@
 /// What L2–L4 decoding learned about one frame: scalars and offsets into the frame, no copies.
 /// One value is reused for every packet; `reset()` clears it.
 @frozen
-public struct PacketInfo: Sendable {
+public struct PacketInfo: Sendable, BitwiseCopyable {
     /// Capture time, nanoseconds since the epoch.
     public var timestampNs: UInt64 = 0
     /// Frame length on the wire (the capture's original length), link layer included.

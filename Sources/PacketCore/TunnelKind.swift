@@ -1,6 +1,6 @@
 /// The outermost encapsulation a flow was seen in; the flow itself is keyed on the innermost IP header.
 @frozen
-public enum TunnelKind: UInt8, Sendable, CaseIterable {
+public enum TunnelKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case none = 0
     case gre
     case vxlan

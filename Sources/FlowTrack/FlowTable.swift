@@ -1,0 +1,335 @@
+public import PacketCore
+
+/// A worker's flow table: fixed capacity, no locks, no allocation after `init`.
+///
+/// Flows live in a slab of entries whose indices never move; an open-addressing index (linear
+/// probing, load ≤ 1/2, backward-shift deletion) maps a key's hash to its slab index. Each entry
+/// sits on one of two recency lists — open flows and TCP flows closed by FIN/RST — ordered by
+/// last packet time, so timeouts expire from the list heads and a full table evicts the least
+/// recently seen flow. All time is packet time, so results from a file are reproducible.
+public final class FlowTable {
+    public let config: FlowTableConfig
+    public private(set) var stats = FlowTableStats()
+    /// Worker index written into records.
+    public let worker: UInt16
+
+    @usableFromInline typealias Index = Int32
+    @usableFromInline static let nil_: Index = -1
+
+    @usableFromInline struct Entry {
+        var key: FlowKey
+        var hash: UInt64
+        var src: IPAddress       // initiator
+        var dst: IPAddress
+        var sport: UInt16
+        var dport: UInt16
+        var initiatorIsLow: Bool
+        var tunnel: TunnelKind
+        var startNs: UInt64
+        var lastNs: UInt64
+        var aPackets: UInt64
+        var aBytes: UInt64
+        var bPackets: UInt64
+        var bBytes: UInt64
+        var aIPBytes: UInt64
+        var bIPBytes: UInt64
+        var flagsA: UInt8
+        var flagsB: UInt8
+        /// Bit 0: FIN from a, bit 1: FIN from b, bit 2: RST seen.
+        var closeState: UInt8
+        var list: UInt8
+        var fragments: UInt32
+        var prev: Index
+        var next: Index
+    }
+
+    private static let listOpen: UInt8 = 0
+    private static let listClosed: UInt8 = 1
+    private static let finA: UInt8 = 1, finB: UInt8 = 2, rstSeen: UInt8 = 4
+
+    private let slab: UnsafeMutablePointer<Entry>
+    private let index: UnsafeMutablePointer<UInt64>   // 0 = empty, else hash low 32 << 32 | slab index + 1
+    private let indexMask: Int
+    private var freeHead: Index
+    private var heads: (Index, Index) = (FlowTable.nil_, FlowTable.nil_)
+    private var tails: (Index, Index) = (FlowTable.nil_, FlowTable.nil_)
+    /// Flows held now.
+    public private(set) var count = 0
+    private var nowNs: UInt64 = 0
+    private var nextSweepNs: UInt64 = 0
+    private var fragments: FragmentTable
+
+    public init(config: FlowTableConfig = FlowTableConfig(), worker: UInt16 = 0) {
+        precondition(config.capacity > 0 && config.capacity < Int(Int32.max) / 2, "flow table capacity out of range")
+        self.config = config
+        self.worker = worker
+        slab = .allocate(capacity: config.capacity)
+        var size = 2
+        while size < config.capacity * 2 { size <<= 1 }
+        indexMask = size - 1
+        index = .allocate(capacity: size)
+        index.initialize(repeating: 0, count: size)
+        // Chain every slab entry onto the free list through `next`.
+        for i in 0..<config.capacity {
+            (slab + i).initialize(to: Entry(
+                key: FlowKey(lowAddress: .none, highAddress: .none, lowPort: 0, highPort: 0, proto: 0, vlan: 0),
+                hash: 0, src: .none, dst: .none, sport: 0, dport: 0, initiatorIsLow: true, tunnel: .none,
+                startNs: 0, lastNs: 0, aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
+                flagsA: 0, flagsB: 0, closeState: 0, list: 0, fragments: 0,
+                prev: FlowTable.nil_, next: i + 1 < config.capacity ? Index(i + 1) : FlowTable.nil_))
+        }
+        freeHead = 0
+        fragments = FragmentTable(capacity: config.fragmentCapacity, timeoutNs: config.fragmentTimeoutNs)
+    }
+
+    deinit {
+        slab.deallocate()
+        index.deallocate()
+    }
+
+    // MARK: Per packet
+
+    /// Counts one decoded packet to its flow, ending flows as timeouts, FIN/RST and eviction say.
+    /// Packets without an IP layer are not flows; the caller counts them.
+    public func process<S: FlowRecordSink>(_ info: PacketInfo, into sink: inout S) {
+        let ts = info.timestampNs
+        if ts > nowNs { nowNs = ts }
+        if nowNs >= nextSweepNs {
+            expire(upTo: nowNs, into: &sink)
+            nextSweepNs = nowNs &+ config.sweepIntervalNs
+        }
+        stats.packets &+= 1
+
+        var sport = info.srcPort
+        var dport = info.dstPort
+        var isLaterFragment = false
+        if info.isFragment {
+            if info.fragmentOffset == 0 {
+                if info.hasL4, fragments.remember(info) { stats.fragmentTableOverwrites &+= 1 }
+            } else {
+                isLaterFragment = true
+                if let ports = fragments.lookup(info) {
+                    (sport, dport) = ports
+                    stats.fragmentsMatched &+= 1
+                } else {
+                    stats.fragmentsOrphaned &+= 1
+                }
+            }
+        }
+
+        let (key, senderIsLow) = FlowKey.make(src: info.src, sport: sport, dst: info.dst, dport: dport,
+                                              proto: info.ipProto, vlan: info.vlan)
+        let hash = key.hashValue64
+        let flags = info.ipProto == 6 && info.hasL4 ? info.tcpFlags : 0
+        var i = find(key, hash)
+
+        if i != FlowTable.nil_ {
+            let e = slab + Int(i)
+            // A new connection on a closed 5-tuple (bare SYN) ends the old one first.
+            if e.pointee.closeState != 0 && flags & 0x12 == 0x02 {
+                end(i, reason: e.pointee.closeState & FlowTable.rstSeen != 0 ? .rst : .fin, into: &sink)
+                i = FlowTable.nil_
+            } else if ts &- e.pointee.startNs >= config.activeTimeoutNs && ts > e.pointee.startNs {
+                emitRecord(e.pointee, reason: .active, into: &sink)
+                resetCounters(e, at: ts)
+            }
+        }
+        if i == FlowTable.nil_ {
+            i = insert(key, hash, info: info, sport: sport, dport: dport, senderIsLow: senderIsLow, flags: flags,
+                       into: &sink)
+        }
+
+        let e = slab + Int(i)
+        let fromA = senderIsLow == e.pointee.initiatorIsLow
+        let wire = UInt64(info.wireLength)
+        let ipBytes = UInt64(info.ipLength)
+        if fromA {
+            e.pointee.aPackets &+= 1; e.pointee.aBytes &+= wire; e.pointee.aIPBytes &+= ipBytes
+            e.pointee.flagsA |= flags
+        } else {
+            e.pointee.bPackets &+= 1; e.pointee.bBytes &+= wire; e.pointee.bIPBytes &+= ipBytes
+            e.pointee.flagsB |= flags
+        }
+        if isLaterFragment { e.pointee.fragments &+= 1 }
+        if ts > e.pointee.lastNs { e.pointee.lastNs = ts }
+        if flags & 0x05 != 0 {  // FIN or RST
+            let before = e.pointee.closeState
+            if flags & 0x04 != 0 { e.pointee.closeState |= FlowTable.rstSeen }
+            if flags & 0x01 != 0 { e.pointee.closeState |= fromA ? FlowTable.finA : FlowTable.finB }
+            if isClosed(e.pointee.closeState) && !isClosed(before) {
+                unlink(i)
+                e.pointee.list = FlowTable.listClosed
+            }
+        }
+        touch(i)
+    }
+
+    /// Ends every flow whose timeout has passed at packet time `now` (also called per packet).
+    public func expire<S: FlowRecordSink>(upTo now: UInt64, into sink: inout S) {
+        if now > nowNs { nowNs = now }
+        var i = heads.0
+        while i != FlowTable.nil_, slab[Int(i)].lastNs &+ config.idleTimeoutNs <= now {
+            let next = slab[Int(i)].next
+            end(i, reason: .idle, into: &sink)
+            i = next
+        }
+        i = heads.1
+        while i != FlowTable.nil_, slab[Int(i)].lastNs &+ config.closedTimeoutNs <= now {
+            let next = slab[Int(i)].next
+            end(i, reason: slab[Int(i)].closeState & FlowTable.rstSeen != 0 ? .rst : .fin, into: &sink)
+            i = next
+        }
+    }
+
+    /// Ends every flow: at the end of input or on exit.
+    public func flush<S: FlowRecordSink>(into sink: inout S) {
+        for list in 0..<2 {
+            var i = list == 0 ? heads.0 : heads.1
+            while i != FlowTable.nil_ {
+                let next = slab[Int(i)].next
+                let s = slab[Int(i)].closeState
+                // A closed TCP flow keeps its real end; only flows cut short say `shutdown`.
+                end(i, reason: isClosed(s) ? (s & FlowTable.rstSeen != 0 ? .rst : .fin) : .shutdown, into: &sink)
+                i = next
+            }
+        }
+    }
+
+    // MARK: Internals
+
+    @inline(__always)
+    private func isClosed(_ s: UInt8) -> Bool {
+        s & FlowTable.rstSeen != 0 || s & (FlowTable.finA | FlowTable.finB) == (FlowTable.finA | FlowTable.finB)
+    }
+
+    @inline(__always)
+    private func find(_ key: FlowKey, _ hash: UInt64) -> Index {
+        let tag = hash & 0xFFFF_FFFF
+        var p = Int(truncatingIfNeeded: hash) & indexMask
+        while true {
+            let v = index[p]
+            if v == 0 { return FlowTable.nil_ }
+            if v >> 32 == tag {
+                let i = Int(v & 0xFFFF_FFFF) - 1
+                if slab[i].key == key { return Index(i) }
+            }
+            p = (p + 1) & indexMask
+        }
+    }
+
+    private func insert<S: FlowRecordSink>(_ key: FlowKey, _ hash: UInt64, info: PacketInfo,
+                                           sport: UInt16, dport: UInt16, senderIsLow: Bool, flags: UInt8,
+                                           into sink: inout S) -> Index {
+        if freeHead == FlowTable.nil_ {
+            let victim = heads.0 != FlowTable.nil_ ? heads.0 : heads.1
+            stats.evictions &+= 1
+            end(victim, reason: .evicted, into: &sink)
+        }
+        let i = freeHead
+        let e = slab + Int(i)
+        freeHead = e.pointee.next
+        // Initiator: the sender of the first packet, except that a SYN+ACK first means the receiver opened.
+        var initiatorIsLow = senderIsLow
+        if flags & 0x12 == 0x12 { initiatorIsLow = !senderIsLow }
+        let (src, dst, sp, dp) = initiatorIsLow == senderIsLow
+            ? (info.src, info.dst, sport, dport) : (info.dst, info.src, dport, sport)
+        e.pointee = Entry(key: key, hash: hash, src: src, dst: dst, sport: sp, dport: dp,
+                          initiatorIsLow: initiatorIsLow, tunnel: info.tunnel,
+                          startNs: info.timestampNs, lastNs: info.timestampNs,
+                          aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
+                          flagsA: 0, flagsB: 0, closeState: 0, list: FlowTable.listOpen, fragments: 0,
+                          prev: FlowTable.nil_, next: FlowTable.nil_)
+        var p = Int(truncatingIfNeeded: hash) & indexMask
+        while index[p] != 0 { p = (p + 1) & indexMask }
+        index[p] = (hash & 0xFFFF_FFFF) << 32 | UInt64(i + 1)
+        linkTail(i)
+        count += 1
+        stats.flowsCreated &+= 1
+        if count > stats.peakFlows { stats.peakFlows = count }
+        return i
+    }
+
+    private func resetCounters(_ e: UnsafeMutablePointer<Entry>, at ts: UInt64) {
+        e.pointee.startNs = ts
+        e.pointee.aPackets = 0; e.pointee.aBytes = 0; e.pointee.bPackets = 0; e.pointee.bBytes = 0
+        e.pointee.aIPBytes = 0; e.pointee.bIPBytes = 0
+        e.pointee.flagsA = 0; e.pointee.flagsB = 0; e.pointee.fragments = 0
+    }
+
+    private func emitRecord<S: FlowRecordSink>(_ e: Entry, reason: EndReason, into sink: inout S) {
+        stats.count(reason)
+        sink.emit(FlowRecord(src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, proto: e.key.proto,
+                             vlan: e.key.vlan, tunnel: e.tunnel, startNs: e.startNs, endNs: e.lastNs,
+                             aPackets: e.aPackets, aBytes: e.aBytes, bPackets: e.bPackets, bBytes: e.bBytes,
+                             aIPBytes: e.aIPBytes, bIPBytes: e.bIPBytes, tcpFlagsA: e.flagsA, tcpFlagsB: e.flagsB,
+                             fragments: e.fragments, endReason: reason, worker: worker))
+    }
+
+    /// Emits the flow's record and frees its entry.
+    private func end<S: FlowRecordSink>(_ i: Index, reason: EndReason, into sink: inout S) {
+        let e = slab + Int(i)
+        emitRecord(e.pointee, reason: reason, into: &sink)
+        removeFromIndex(i, hash: e.pointee.hash)
+        unlink(i)
+        e.pointee.next = freeHead
+        freeHead = i
+        count -= 1
+    }
+
+    private func removeFromIndex(_ i: Index, hash: UInt64) {
+        let want = UInt64(i + 1)
+        var p = Int(truncatingIfNeeded: hash) & indexMask
+        while index[p] & 0xFFFF_FFFF != want { p = (p + 1) & indexMask }
+        // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+        var hole = p
+        var j = p
+        while true {
+            j = (j + 1) & indexMask
+            let v = index[j]
+            if v == 0 { break }
+            let home = Int(truncatingIfNeeded: v >> 32) & indexMask
+            // Move v into the hole unless its home lies cyclically in (hole, j].
+            let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !inRange {
+                index[hole] = v
+                hole = j
+            }
+        }
+        index[hole] = 0
+    }
+
+    @inline(__always)
+    private func unlink(_ i: Index) {
+        let e = slab + Int(i)
+        let (p, n) = (e.pointee.prev, e.pointee.next)
+        if p != FlowTable.nil_ { slab[Int(p)].next = n } else { setHead(e.pointee.list, n) }
+        if n != FlowTable.nil_ { slab[Int(n)].prev = p } else { setTail(e.pointee.list, p) }
+        e.pointee.prev = FlowTable.nil_
+        e.pointee.next = FlowTable.nil_
+    }
+
+    @inline(__always)
+    private func linkTail(_ i: Index) {
+        let e = slab + Int(i)
+        let t = e.pointee.list == 0 ? tails.0 : tails.1
+        e.pointee.prev = t
+        e.pointee.next = FlowTable.nil_
+        if t != FlowTable.nil_ { slab[Int(t)].next = i } else { setHead(e.pointee.list, i) }
+        setTail(e.pointee.list, i)
+    }
+
+    /// Moves a flow to the tail of its recency list (most recently seen).
+    @inline(__always)
+    private func touch(_ i: Index) {
+        let list = slab[Int(i)].list
+        if (list == 0 ? tails.0 : tails.1) == i { return }
+        if slab[Int(i)].prev != FlowTable.nil_ || slab[Int(i)].next != FlowTable.nil_
+            || (list == 0 ? heads.0 : heads.1) == i {
+            unlink(i)
+        }
+        linkTail(i)
+    }
+
+    @inline(__always) private func setHead(_ l: UInt8, _ v: Index) { if l == 0 { heads.0 = v } else { heads.1 = v } }
+    @inline(__always) private func setTail(_ l: UInt8, _ v: Index) { if l == 0 { tails.0 = v } else { tails.1 = v } }
+}
