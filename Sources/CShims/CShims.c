@@ -24,3 +24,11 @@ int tapline_cpu_allowed(int cpu) {
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
     return CPU_ISSET(cpu, &set) ? 1 : 0;
 }
+
+int tapline_set_thread_name(const char *name) {
+    char buf[16];
+    int i = 0;
+    for (; i < 15 && name[i]; i++) buf[i] = name[i];
+    buf[i] = 0;
+    return pthread_setname_np(pthread_self(), buf);
+}

@@ -1,2 +1,14 @@
-import Engine
-print("tapline \(TaplineVersion.string)")
+import ArgumentParser
+
+@main
+struct Tapline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tapline",
+        abstract: "Line-rate packet capture and protocol dissection.",
+        version: TaplineVersion.string,
+        subcommands: [Analyze.self, Synth.self, Version.self])
+}
+
+enum TaplineVersion {
+    static let string = "0.1.0"
+}

@@ -11,4 +11,7 @@ int tapline_allowed_cpu_count(void);
 /// Whether CPU `cpu` is in this process's affinity mask.
 int tapline_cpu_allowed(int cpu);
 
+/// Names the calling thread (15 bytes kept) for top, perf and gdb. Returns 0 or an errno value.
+int tapline_set_thread_name(const char *name);
+
 #endif

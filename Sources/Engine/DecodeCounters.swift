@@ -1,0 +1,61 @@
+import PacketCore
+
+/// What the reader saw while decoding: packets by layer, protocol, tunnel and error.
+public struct DecodeCounters: Sendable {
+    public var packets: UInt64 = 0
+    /// Frame bytes (original length).
+    public var bytes: UInt64 = 0
+    public var ipv4: UInt64 = 0
+    public var ipv6: UInt64 = 0
+    public var nonIP: UInt64 = 0
+    public var tcp: UInt64 = 0
+    public var udp: UInt64 = 0
+    public var icmp: UInt64 = 0
+    public var icmpv6: UInt64 = 0
+    public var sctp: UInt64 = 0
+    public var otherIP: UInt64 = 0
+    public var vlanTagged: UInt64 = 0
+    public var mpls: UInt64 = 0
+    public var fragments: UInt64 = 0
+    /// Packets per outermost tunnel kind, indexed by `TunnelKind.rawValue`.
+    public var tunnels: [UInt64] = Array(repeating: 0, count: TunnelKind.allCases.count)
+    public var truncated: UInt64 = 0
+    /// Malformed packets per field, indexed by `MalformedField.rawValue`.
+    public var malformed: [UInt64] = Array(repeating: 0, count: MalformedField.allCases.count)
+    /// Frames of a link type or layer Tapline does not decode.
+    public var unsupported: UInt64 = 0
+    /// Frames longer than a worker slot: counted in full, dissected on the slot's first bytes.
+    public var clippedToSlot: UInt64 = 0
+
+    public init() {}
+
+    public var malformedTotal: UInt64 { malformed.reduce(0, +) }
+    public var errors: UInt64 { truncated + malformedTotal + unsupported }
+
+    @inline(__always)
+    mutating func count(_ info: PacketInfo) {
+        if info.vlanDepth > 0 { vlanTagged &+= 1 }
+        if info.mplsDepth > 0 { mpls &+= 1 }
+        if info.ipVersion == 0 { nonIP &+= 1; return }
+        if info.ipVersion == 4 { ipv4 &+= 1 } else { ipv6 &+= 1 }
+        if info.isFragment { fragments &+= 1 }
+        if info.tunnel != .none { tunnels[Int(info.tunnel.rawValue)] &+= 1 }
+        switch info.ipProto {
+        case 6: tcp &+= 1
+        case 17: udp &+= 1
+        case 1: icmp &+= 1
+        case 58: icmpv6 &+= 1
+        case 132: sctp &+= 1
+        default: otherIP &+= 1
+        }
+    }
+
+    @inline(__always)
+    mutating func count(_ error: ParseError) {
+        switch error {
+        case .truncated: truncated &+= 1
+        case .malformed(let field): malformed[Int(field.rawValue)] &+= 1
+        case .unsupported: unsupported &+= 1
+        }
+    }
+}

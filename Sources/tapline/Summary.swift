@@ -1,0 +1,69 @@
+import Engine
+import FlowTrack
+import PacketCore
+
+/// The end-of-run summary of an analysis, as text for people and JSON for scripts.
+struct Summary {
+    let report: AnalysisReport
+
+    private var d: DecodeCounters { report.decode }
+
+    var text: String {
+        var s = ""
+        let secs = Double(report.elapsedNs) / 1e9
+        s += "tapline analyze: \(report.files) file(s), \(report.workers) worker(s), \(fmt(secs)) s"
+        s += ", \(Int(report.packetsPerSecond)) packets/s\n"
+        s += "  packets  \(d.packets)   bytes \(d.bytes)\n"
+        s += "  ip       v4 \(d.ipv4)  v6 \(d.ipv6)  non-ip \(d.nonIP)  vlan-tagged \(d.vlanTagged)  mpls \(d.mpls)\n"
+        s += "  l4       tcp \(d.tcp)  udp \(d.udp)  icmp \(d.icmp)  icmpv6 \(d.icmpv6)  sctp \(d.sctp)  other \(d.otherIP)\n"
+        var tunnels: [String] = []
+        for k in TunnelKind.allCases where k != .none && d.tunnels[Int(k.rawValue)] > 0 {
+            tunnels.append("\(k.name) \(d.tunnels[Int(k.rawValue)])")
+        }
+        s += "  tunnels  \(tunnels.isEmpty ? "none" : tunnels.joined(separator: "  "))\n"
+        let f = report.flows
+        s += "  frags    \(d.fragments)  (later fragments matched \(f.fragmentsMatched), orphaned \(f.fragmentsOrphaned))\n"
+        s += "  flows    \(f.flowsCreated)  records \(report.records)  peak held \(f.peakFlows)  evicted \(f.evictions)\n"
+        s += "  ended    " + EndReason.allCases.map { "\($0.name) \(f.records(for: $0))" }.joined(separator: "  ") + "\n"
+        s += "  errors   truncated \(d.truncated)  malformed \(d.malformedTotal)  unsupported \(d.unsupported)"
+        if d.malformedTotal > 0 {
+            let parts = MalformedField.allCases.filter { d.malformed[Int($0.rawValue)] > 0 }
+                .map { "\($0) \(d.malformed[Int($0.rawValue)])" }
+            s += " (" + parts.joined(separator: ", ") + ")"
+        }
+        s += "\n"
+        if d.clippedToSlot > 0 { s += "  clipped  \(d.clippedToSlot) frames longer than a worker slot\n" }
+        if !report.accountingBalances {
+            s += "  ACCOUNTING MISMATCH: \(d.packets) read != \(f.packets) in flows + \(d.nonIP) non-ip + \(d.errors) errors\n"
+        }
+        if !report.fileErrors.isEmpty { s += "  file errors \(report.fileErrors.count)\n" }
+        return s
+    }
+
+    var json: String {
+        let f = report.flows
+        var fields: [(String, String)] = [
+            ("files", "\(report.files)"), ("workers", "\(report.workers)"),
+            ("elapsed_ns", "\(report.elapsedNs)"), ("packets", "\(d.packets)"), ("bytes", "\(d.bytes)"),
+            ("ipv4", "\(d.ipv4)"), ("ipv6", "\(d.ipv6)"), ("non_ip", "\(d.nonIP)"),
+            ("vlan_tagged", "\(d.vlanTagged)"), ("mpls", "\(d.mpls)"),
+            ("tcp", "\(d.tcp)"), ("udp", "\(d.udp)"), ("icmp", "\(d.icmp)"), ("icmpv6", "\(d.icmpv6)"),
+            ("sctp", "\(d.sctp)"), ("other_ip", "\(d.otherIP)"), ("fragments", "\(d.fragments)"),
+            ("fragments_matched", "\(f.fragmentsMatched)"), ("fragments_orphaned", "\(f.fragmentsOrphaned)"),
+            ("flow_packets", "\(f.packets)"), ("flows", "\(f.flowsCreated)"), ("records", "\(report.records)"),
+            ("evictions", "\(f.evictions)"), ("peak_flows", "\(f.peakFlows)"),
+            ("truncated", "\(d.truncated)"), ("malformed", "\(d.malformedTotal)"),
+            ("unsupported", "\(d.unsupported)"), ("clipped_to_slot", "\(d.clippedToSlot)"),
+            ("accounting_balances", "\(report.accountingBalances)"),
+            ("file_errors", "\(report.fileErrors.count)"),
+        ]
+        let tunnels = TunnelKind.allCases.filter { $0 != .none }
+            .map { "\"\($0.name)\":\(d.tunnels[Int($0.rawValue)])" }.joined(separator: ",")
+        fields.append(("tunnels", "{\(tunnels)}"))
+        let ended = EndReason.allCases.map { "\"\($0.name)\":\(f.records(for: $0))" }.joined(separator: ",")
+        fields.append(("end_reasons", "{\(ended)}"))
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
+    }
+
+    private func fmt(_ v: Double) -> String { "\(Double(Int(v * 1000)) / 1000)" }
+}
