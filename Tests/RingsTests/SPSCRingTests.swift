@@ -36,9 +36,10 @@ import Foundation
         #expect(expected > 0)
     }
 
-    /// Two threads move 100 M items; the consumer checks order and a checksum.
+    /// Two threads move 100 M items (TAPLINE_RING_ITEMS overrides, e.g. under ThreadSanitizer);
+    /// the consumer checks order and a checksum.
     @Test func twoThreadsMoveHundredMillionItems() async {
-        let total = 100_000_000
+        let total = ProcessInfo.processInfo.environment["TAPLINE_RING_ITEMS"].flatMap { Int($0) } ?? 100_000_000
         let ring = SPSCRing<UInt64>(minimumCapacity: 4096)
         let producer = Thread {
             var batch = [UInt64](repeating: 0, count: 32)
