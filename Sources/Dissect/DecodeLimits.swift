@@ -8,4 +8,6 @@ public enum DecodeLimits {
     public static let maxIPv6ExtensionHeaders = 8
     /// Nested encapsulations followed (GRE in IP in VXLAN …) before giving up on the frame.
     public static let maxTunnelDepth = 3
+    /// GTP-U extension headers followed (3GPP TS 29.281 §5.2; real chains carry 1–2, e.g. PDU session container).
+    public static let maxGTPExtensionHeaders = 4
 }

@@ -1,0 +1,18 @@
+/// Bounds on what the capture file reader accepts; anything larger is treated as a corrupt file.
+/// They bound the reader's memory whatever the file says.
+public enum CaptureFileLimits {
+    /// Largest pcap record payload: libpcap's MAXIMUM_SNAPLEN (262144), tcpdump's default snap length.
+    /// A larger `incl_len` comes from a corrupt file, not from a capture.
+    public static let maxPcapCaptureLength = 262_144
+
+    /// Largest pcapng block: libpcap's INITIAL_MAX_BLOCKSIZE (16 MiB). Holds a maximum-size
+    /// packet with generous options; the read buffer never grows past this.
+    public static let maxPcapngBlockLength = 16 * 1024 * 1024
+
+    /// Most interfaces one pcapng section may describe. The obsolete Packet Block names its
+    /// interface in 16 bits; the bound keeps a hostile file's interface table under 4 MiB.
+    public static let maxInterfacesPerSection = 65_536
+
+    /// Smallest read buffer: room for every fixed header, so small `bufferSize` values still work.
+    public static let minimumBufferSize = 64
+}
