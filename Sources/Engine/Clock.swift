@@ -14,3 +14,14 @@ func fileSize(_ path: String) -> UInt64 {
     var st = stat()
     return stat(path, &st) == 0 ? UInt64(st.st_size) : 0
 }
+
+/// Writes text to standard error (fd 2) directly: C's `stderr` global is not concurrency-safe in Swift 6.
+public func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + done, $0.count - done) }
+        if n < 0 { if errno == EINTR { continue }; return }
+        done += n
+    }
+}

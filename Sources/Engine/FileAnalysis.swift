@@ -47,6 +47,7 @@ public enum FileAnalysis {
         var sink = CountingSink(inner: output)
         forEachDecodedPacket(paths: paths, options: options, report: &report) { info, _ in
             table.process(info, into: &sink)
+            return false
         } idle: {}
         table.flush(into: &sink)
         report.flows = table.stats

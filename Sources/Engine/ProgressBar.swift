@@ -26,12 +26,12 @@ struct ProgressBar {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
         let line = "\r[\(bar)] \(Int(fraction * 100))%  \(Self.format(rate)) pkt/s  ETA \(Int(eta.rounded())) s  "
-        fputs(line, stderr)
+        writeStandardError(line)
         drawn = true
     }
 
     mutating func finish() {
-        if drawn { fputs("\r" + String(repeating: " ", count: 72) + "\r", stderr) }
+        if drawn { writeStandardError("\r" + String(repeating: " ", count: 72) + "\r") }
     }
 
     static func format(_ v: Double) -> String {

@@ -86,7 +86,7 @@ struct Analyze: ParsableCommand {
         out.close()
 
         let summary = Summary(report: report)
-        if !quiet { fputs(summary.text, stderr) }
+        if !quiet { writeStandardError(summary.text) }
         if let summaryJSON {
             do {
                 let sink = try Export.FileSink(path: summaryJSON)
@@ -94,7 +94,7 @@ struct Analyze: ParsableCommand {
                 try sink.close()
             } catch { throw ToolError("cannot write summary: \(error)") }
         }
-        for e in report.fileErrors { fputs("tapline: error: \(e)\n", stderr) }
+        for e in report.fileErrors { writeStandardError("tapline: error: \(e)\n") }
         if let e = out.error { throw ToolError("writing flow records failed: \(e)") }
         if !report.fileErrors.isEmpty { throw ExitCode(2) }
     }
