@@ -1,12 +1,14 @@
 public import PacketCore
 
-// Link-layer headers other than Ethernet: raw IP, Linux cooked (SLL, SLL2), BSD null/loop.
+// Link-layer headers other than Ethernet: raw IP, Linux cooked (SLL, SLL2), BSD null/loop, PPP, Cisco HDLC.
 
 extension PacketDecoder {
     /// Linux cooked capture v1: 16-byte header, protocol (an EtherType) at offset 14.
     @usableFromInline static let sllHeaderLength = 16
     /// Linux cooked capture v2: 20-byte header, protocol (an EtherType) at offset 0.
     @usableFromInline static let sll2HeaderLength = 20
+    /// Cisco HDLC: address, control, 2-byte EtherType.
+    @usableFromInline static let cHDLCHeaderLength = 4
     /// BSD null/loop: a 4-byte address family.
     @usableFromInline static let nullHeaderLength = 4
 
@@ -44,6 +46,12 @@ extension PacketDecoder {
             let little = frame.loadLE32(0)
             let family = little <= 0xFF ? little : frame.loadBE32(0)
             return Self.stepForFamily(family, count: count)
+        case LinkType.ppp.rawValue, LinkType.pppHDLC.rawValue:
+            return try decodePPP(frame, at: 0, limit: count)
+        case LinkType.cHDLC.rawValue:
+            try Self.require(Self.cHDLCHeaderLength, at: 0, end: count)
+            return try decodeEtherType(frame, frame.loadBE16(2), at: Self.cHDLCHeaderLength, limit: count,
+                                       outer: true, into: &info)
         case LinkType.loop.rawValue:
             try Self.require(Self.nullHeaderLength, at: 0, end: count)
             return Self.stepForFamily(frame.loadBE32(0), count: count)

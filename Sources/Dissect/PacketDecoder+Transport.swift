@@ -17,6 +17,10 @@ enum IPProtocol {
 extension PacketDecoder {
     @usableFromInline static let tcpMinimumHeaderLength = 20
     @usableFromInline static let udpHeaderLength = 8
+    /// Source and destination ports: the first 4 bytes of TCP, UDP and SCTP headers.
+    @usableFromInline static let portsLength = 4
+    /// TCP bytes up to and including the flags byte.
+    @usableFromInline static let tcpFlagsEnd = 14
     /// SCTP common header (RFC 9260 §3.1).
     @usableFromInline static let sctpCommonHeaderLength = 12
     /// Type, code, checksum and the 4-byte rest-of-header that every ICMP/ICMPv6 message has.
@@ -38,31 +42,45 @@ extension PacketDecoder {
 
         switch proto {
         case IPProtocol.tcp:
-            try Self.require(Self.tcpMinimumHeaderLength, at: offset, end: end)
-            let headerLength = Int(frame.byte(offset + 12) >> 4) * 4
-            guard headerLength >= Self.tcpMinimumHeaderLength, offset + headerLength <= ipEnd else {
-                throw .malformed(.tcpDataOffset)
-            }
-            try Self.require(headerLength, at: offset, end: end)
+            // Ports alone place a packet in its flow: a header cut by the snap length, a tiny first
+            // fragment or a bad data offset still counts, flagged `l4Incomplete`, with no payload.
+            try Self.require(Self.portsLength, at: offset, end: end)
             info.srcPort = frame.loadBE16(offset)
             info.dstPort = frame.loadBE16(offset + 2)
-            info.tcpFlags = frame.byte(offset + 13)
             info.hasL4 = true
+            if end - offset >= Self.tcpFlagsEnd { info.tcpFlags = frame.byte(offset + 13) }
+            let headerLength = end - offset >= Self.tcpFlagsEnd ? Int(frame.byte(offset + 12) >> 4) * 4 : 0
+            guard headerLength >= Self.tcpMinimumHeaderLength, offset + headerLength <= ipEnd,
+                  offset + headerLength <= end
+            else {
+                info.l4Incomplete = true
+                info.setPayload(from: end, to: end)
+                return .done
+            }
             info.setPayload(from: offset + headerLength, to: end)
             return .done
 
         case IPProtocol.udp:
-            try Self.require(Self.udpHeaderLength, at: offset, end: end)
+            try Self.require(Self.portsLength, at: offset, end: end)
             let srcPort = frame.loadBE16(offset)
             let dstPort = frame.loadBE16(offset + 2)
-            let udpLength = Int(frame.loadBE16(offset + 4))
             info.srcPort = srcPort
             info.dstPort = dstPort
             info.hasL4 = true
+            guard end - offset >= Self.udpHeaderLength else {
+                info.l4Incomplete = true
+                info.setPayload(from: end, to: end)
+                return .done
+            }
+            let udpLength = Int(frame.loadBE16(offset + 4))
             // Length 0 is legal only in IPv6 jumbograms (RFC 2675 §4); then the IP length rules.
             var udpEnd = end
             if udpLength != 0 {
-                guard udpLength >= Self.udpHeaderLength else { throw .malformed(.udpLength) }
+                guard udpLength >= Self.udpHeaderLength else {
+                    info.l4Incomplete = true
+                    info.setPayload(from: end, to: end)
+                    return .done
+                }
                 udpEnd = min(end, offset + udpLength)
             }
             let payload = offset + Self.udpHeaderLength
@@ -78,10 +96,15 @@ extension PacketDecoder {
             return .done
 
         case IPProtocol.sctp:
-            try Self.require(Self.sctpCommonHeaderLength, at: offset, end: end)
+            try Self.require(Self.portsLength, at: offset, end: end)
             info.srcPort = frame.loadBE16(offset)
             info.dstPort = frame.loadBE16(offset + 2)
             info.hasL4 = true
+            guard end - offset >= Self.sctpCommonHeaderLength else {
+                info.l4Incomplete = true
+                info.setPayload(from: end, to: end)
+                return .done
+            }
             info.setPayload(from: offset + Self.sctpCommonHeaderLength, to: end)
             return .done
 

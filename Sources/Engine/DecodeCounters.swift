@@ -17,6 +17,8 @@ public struct DecodeCounters: Sendable {
     public var vlanTagged: UInt64 = 0
     public var mpls: UInt64 = 0
     public var fragments: UInt64 = 0
+    /// Packets whose L4 header was cut short or had a bad length: counted to their flow by ports.
+    public var l4Incomplete: UInt64 = 0
     /// Packets per outermost tunnel kind, indexed by `TunnelKind.rawValue`.
     public var tunnels: [UInt64] = Array(repeating: 0, count: TunnelKind.allCases.count)
     public var truncated: UInt64 = 0
@@ -39,6 +41,7 @@ public struct DecodeCounters: Sendable {
         if info.ipVersion == 0 { nonIP &+= 1; return }
         if info.ipVersion == 4 { ipv4 &+= 1 } else { ipv6 &+= 1 }
         if info.isFragment { fragments &+= 1 }
+        if info.l4Incomplete { l4Incomplete &+= 1 }
         if info.tunnel != .none { tunnels[Int(info.tunnel.rawValue)] &+= 1 }
         switch info.ipProto {
         case 6: tcp &+= 1

@@ -7,6 +7,12 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
     /// BSD loopback: a 4-byte address family in the writer's byte order.
     public static let null = LinkType(rawValue: 0)
     public static let ethernet = LinkType(rawValue: 1)
+    /// PPP: optional FF 03 address/control, then the PPP protocol.
+    public static let ppp = LinkType(rawValue: 9)
+    /// PPP in HDLC-like framing (RFC 1662).
+    public static let pppHDLC = LinkType(rawValue: 50)
+    /// Cisco HDLC: address, control, then an EtherType.
+    public static let cHDLC = LinkType(rawValue: 104)
     /// Raw IP, version taken from the first nibble.
     public static let raw = LinkType(rawValue: 101)
     /// OpenBSD loopback: a 4-byte big-endian address family.

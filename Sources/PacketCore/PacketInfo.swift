@@ -27,6 +27,9 @@ public struct PacketInfo: Sendable, BitwiseCopyable {
     public var icmpCode: UInt8 = 0
     /// True when the L4 header was decoded (false for non-first fragments and unknown protocols).
     public var hasL4: Bool = false
+    /// The L4 header was cut short (snap length, a tiny first fragment) or its length field was wrong,
+    /// but its ports were read: the packet still counts to its flow; flags may be missing, no payload.
+    public var l4Incomplete: Bool = false
 
     /// Outermost 802.1Q/802.1ad VLAN ID, 0 when untagged.
     public var vlan: UInt16 = 0

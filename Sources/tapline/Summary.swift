@@ -25,6 +25,7 @@ struct Summary {
         s += "  frags    \(d.fragments)  (later fragments matched \(f.fragmentsMatched), orphaned \(f.fragmentsOrphaned))\n"
         s += "  flows    \(f.flowsCreated)  records \(report.records)  peak held \(f.peakFlows)  evicted \(f.evictions)\n"
         s += "  ended    " + EndReason.allCases.map { "\($0.name) \(f.records(for: $0))" }.joined(separator: "  ") + "\n"
+        s += "  anomaly  l4 header incomplete \(d.l4Incomplete) (counted to their flows by ports)\n"
         s += "  errors   truncated \(d.truncated)  malformed \(d.malformedTotal)  unsupported \(d.unsupported)"
         if d.malformedTotal > 0 {
             let parts = MalformedField.allCases.filter { d.malformed[Int($0.rawValue)] > 0 }
@@ -48,7 +49,7 @@ struct Summary {
             ("ipv4", "\(d.ipv4)"), ("ipv6", "\(d.ipv6)"), ("non_ip", "\(d.nonIP)"),
             ("vlan_tagged", "\(d.vlanTagged)"), ("mpls", "\(d.mpls)"),
             ("tcp", "\(d.tcp)"), ("udp", "\(d.udp)"), ("icmp", "\(d.icmp)"), ("icmpv6", "\(d.icmpv6)"),
-            ("sctp", "\(d.sctp)"), ("other_ip", "\(d.otherIP)"), ("fragments", "\(d.fragments)"),
+            ("sctp", "\(d.sctp)"), ("other_ip", "\(d.otherIP)"), ("fragments", "\(d.fragments)"), ("l4_incomplete", "\(d.l4Incomplete)"),
             ("fragments_matched", "\(f.fragmentsMatched)"), ("fragments_orphaned", "\(f.fragmentsOrphaned)"),
             ("flow_packets", "\(f.packets)"), ("flows", "\(f.flowsCreated)"), ("records", "\(report.records)"),
             ("evictions", "\(f.evictions)"), ("peak_flows", "\(f.peakFlows)"),

@@ -42,25 +42,37 @@ struct HostileTests {
 
     // MARK: TCP, UDP
 
-    @Test func tcpDataOffsetBeyondSegment() {
+    @Test func tcpDataOffsetBeyondSegmentKeepsTheFlowWithoutPayload() throws {
         let frame = Build.ethernet(0x0800, Self.ip4(6, Build.tcp(sport: 1, dport: 2, dataOffset: 15, [1, 2, 3, 4])))
-        #expect(decodeError(frame) == .malformed(.tcpDataOffset))
+        let info = try decode(frame)
+        #expect(info.l4Incomplete && info.hasL4 && info.srcPort == 1 && info.dstPort == 2)
+        #expect(info.payloadLength == 0 && Int(info.payloadOffset) <= frame.count)
     }
 
-    @Test func tcpDataOffsetBelowFive() {
+    @Test func tcpDataOffsetBelowFiveKeepsTheFlowWithoutPayload() throws {
         let frame = Build.ethernet(0x0800, Self.ip4(6, Build.tcp(sport: 1, dport: 2, dataOffset: 4, [1, 2, 3, 4])))
-        #expect(decodeError(frame) == .malformed(.tcpDataOffset))
+        let info = try decode(frame)
+        #expect(info.l4Incomplete && info.srcPort == 1 && info.dstPort == 2 && info.payloadLength == 0)
     }
 
-    @Test func tcpOptionsCutByCapture() {
-        // IP says the options are there; the capture ends inside them.
+    @Test func tcpWithOnlyPortsLeftIsIncompleteAndThreeBytesIsTruncated() throws {
+        let full = Build.ethernet(0x0800, Self.ip4(6, Build.tcp(sport: 7, dport: 8)))
+        let ports = try decode(Array(full[0..<(14 + 20 + 4)]))
+        #expect(ports.l4Incomplete && ports.srcPort == 7 && ports.dstPort == 8 && ports.tcpFlags == 0)
+        #expect(decodeError(Array(full[0..<(14 + 20 + 3)])) == .truncated(needed: 4, have: 3))
+    }
+
+    @Test func tcpOptionsCutByCapture() throws {
+        // IP says the options are there; the capture ends inside them: ports and flags are kept.
         let frame = Build.ethernet(0x0800, Self.ip4(6, Build.tcp(sport: 1, dport: 2, dataOffset: 8), totalLength: 100))
-        #expect(decodeError(frame) == .truncated(needed: 32, have: 20))
+        let info = try decode(frame)
+        #expect(info.l4Incomplete && info.srcPort == 1 && info.dstPort == 2 && info.payloadLength == 0)
     }
 
-    @Test func udpLengthBelowHeader() {
+    @Test func udpLengthBelowHeaderKeepsTheFlowWithoutPayload() throws {
         let frame = Build.ethernet(0x0800, Self.ip4(17, Build.udp(sport: 1, dport: 2, length: 3, [1, 2])))
-        #expect(decodeError(frame) == .malformed(.udpLength))
+        let info = try decode(frame)
+        #expect(info.l4Incomplete && info.srcPort == 1 && info.dstPort == 2 && info.payloadLength == 0)
     }
 
     @Test func udpLengthBoundsPayload() throws {
