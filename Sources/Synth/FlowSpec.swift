@@ -59,6 +59,7 @@ final class SynthFlow {
     var ipID: (client: UInt16, server: UInt16)
     var aPackets = 0, aBytes = 0, bPackets = 0, bBytes = 0, ipBytes = 0, fragments = 0
     var firstNs: UInt64 = 0, lastNs: UInt64 = 0
+    var plannedFrames = 0
 
     init(serial: Int, spec: FlowSpec, startNs: UInt64, events: [PacketEvent], random: SynthRandom) {
         self.serial = serial

@@ -122,7 +122,7 @@ final class FrameAssembler {
         // Fragmented datagram: copy the L4 bytes out, then write each fragment with its IP header.
         fragmentCopy.removeAll(keepingCapacity: true)
         fragmentCopy.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[l4Off..<l4Off + l4Len]))
-        let piece = ((l4Len / fragmentCount) + 7) & ~7
+        let piece = ((l4Len + fragmentCount - 1) / fragmentCount + 7) & ~7
         let fragmentID = UInt32(id) << 16 | UInt32(truncatingIfNeeded: flow.random.next() & 0xFFFF)
         var offset = 0
         var index = 0

@@ -44,6 +44,7 @@ struct SynthEngine {
             try assembler.emit(flow)
             if flow.done {
                 manifest[flow.serial] = record(flow)
+                assert(flow.aPackets + flow.bPackets == flow.plannedFrames, "script and frames disagree")
                 heap.popTop()
             } else {
                 heap.siftTopDown()
@@ -93,7 +94,9 @@ struct SynthEngine {
             (spec, script) = try buildFlow(serial: serial, app: app, target: target, random: &flowRandom)
         }
         remaining -= script.frames
-        return SynthFlow(serial: serial, spec: spec, startNs: startNs, events: script.events, random: flowRandom)
+        let f = SynthFlow(serial: serial, spec: spec, startNs: startNs, events: script.events, random: flowRandom)
+        f.plannedFrames = script.frames
+        return f
     }
 
     private mutating func drawTarget(_ app: SynthApp, average: Double) -> Int {
