@@ -155,8 +155,17 @@ enum FlowApps {
             let sh = TLSHello.serverHello(random: &s.random, tls13: false, sessionID: sessionID, suite: 0xC02F,
                                           alpn: alpn[0])
             var hs = sh
-            hs += TLSHello.opaqueHandshake(11, certificate)
-            hs += TLSHello.opaqueHandshake(12, s.random.bytes(329))
+            // Certificate: a list holding one (opaque) certificate; ServerKeyExchange: x25519 + signature.
+            var entry: [UInt8] = []
+            entry.lengthPrefixed(3, certificate)
+            var list: [UInt8] = []
+            list.lengthPrefixed(3, entry)
+            hs += TLSHello.opaqueHandshake(11, list)
+            var ske: [UInt8] = [3, 0x00, 0x1D]
+            ske.lengthPrefixed(1, s.random.bytes(32))
+            ske.u16(0x0804)
+            ske.lengthPrefixed(2, s.random.bytes(256))
+            hs += TLSHello.opaqueHandshake(12, ske)
             hs += TLSHello.opaqueHandshake(14, [])
             flight += TLSHello.record(0x16, hs)
         }
@@ -167,7 +176,9 @@ enum FlowApps {
             finished += TLSHello.record(0x14, [1])
             finished += TLSHello.record(0x17, s.random.bytes(53))
         } else {
-            finished += TLSHello.record(0x16, TLSHello.opaqueHandshake(16, s.random.bytes(33)))
+            var cke: [UInt8] = []
+            cke.lengthPrefixed(1, s.random.bytes(32))
+            finished += TLSHello.record(0x16, TLSHello.opaqueHandshake(16, cke))
             finished += TLSHello.record(0x14, [1])
             finished += TLSHello.record(0x16, s.random.bytes(40))
         }
