@@ -1,0 +1,93 @@
+import Testing
+import Foundation
+import Engine
+import Export
+import FlowTrack
+import PacketCore
+import Synth
+
+/// The whole pipeline on `tapline synth` output must match the generator's manifest exactly:
+/// every flow, its packets and bytes each way, IP bytes, tunnel, fragments and how it ended.
+@Suite struct SynthPipelineTests {
+    struct Expected: Hashable {
+        let key: String
+        let aPkts: Int, aBytes: Int, bPkts: Int, bBytes: Int, ipBytes: Int
+        let fragments: Int, tunnel: String, end: String, startNs: UInt64, endNs: UInt64
+    }
+
+    static func flowKey(_ proto: Int, _ src: String, _ sport: Int, _ dst: String, _ dport: Int, _ vlan: Int) -> String {
+        "\(proto) \(src):\(sport) > \(dst):\(dport) vlan \(vlan)"
+    }
+
+    static func expected(_ m: SynthManifest) -> [String: Expected] {
+        var out: [String: Expected] = [:]
+        for f in m.flows {
+            let k = flowKey(f.proto, f.src, f.sport, f.dst, f.dport, f.vlan)
+            out[k] = Expected(key: k, aPkts: f.a_pkts, aBytes: f.a_bytes, bPkts: f.b_pkts, bBytes: f.b_bytes,
+                              ipBytes: f.ip_bytes, fragments: f.fragments, tunnel: f.tunnel, end: f.end,
+                              startNs: f.start_ns, endNs: f.end_ns)
+        }
+        return out
+    }
+
+    static func observed(_ records: [FlowRecord]) -> [String: Expected] {
+        var out: [String: Expected] = [:]
+        for r in records {
+            let k = flowKey(Int(r.proto), r.src.text, Int(r.sport), r.dst.text, Int(r.dport), Int(r.vlan))
+            #expect(out[k] == nil, "two records for \(k)")
+            // Flows still open at the end of the file are flushed: `shutdown` is the manifest's `none`.
+            let end: String = switch r.endReason {
+            case .fin: "fin"
+            case .rst: "rst"
+            case .shutdown, .idle: "none"
+            default: "\(r.endReason)"
+            }
+            out[k] = Expected(key: k, aPkts: Int(r.aPackets), aBytes: Int(r.aBytes), bPkts: Int(r.bPackets),
+                              bBytes: Int(r.bBytes), ipBytes: Int(r.aIPBytes + r.bIPBytes),
+                              fragments: Int(r.fragments), tunnel: r.tunnel == .none ? "none" : r.tunnel.name,
+                              end: end, startNs: r.startNs, endNs: r.endNs)
+        }
+        return out
+    }
+
+    @Test(arguments: [("mix", 1), ("mix", 2), ("small", 2), ("dns", 1), ("elephant", 2)])
+    func analysisMatchesTheManifest(profile: String, workers: Int) throws {
+        let dir = TempDir()
+        let format: CaptureFileWriter.Format = workers == 1 ? .pcapng : .pcap
+        let capture = dir.file("synth.\(format.rawValue)")
+        let manifestPath = dir.file("synth.json")
+        let flows = profile == "elephant" ? 6 : 1500
+        _ = try Synthesizer.run(SynthConfig(profile: SynthProfile(rawValue: profile)!, flows: flows, packets: 40_000,
+                                            seed: 42, format: format),
+                                output: capture, manifest: manifestPath)
+        let manifest = try SynthManifest.decode(Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+
+        var options = AnalysisOptions()
+        options.workers = workers
+        var sink = Collect()
+        let report = try FileAnalysis.run(paths: [capture], options: options, output: &sink)
+
+        #expect(report.fileErrors.isEmpty)
+        #expect(report.decode.packets == UInt64(manifest.packets))
+        #expect(report.decode.bytes == UInt64(manifest.bytes))
+        #expect(report.decode.errors == 0 && report.decode.nonIP == 0)
+        #expect(report.accountingBalances)
+        #expect(report.flows.fragmentsOrphaned == 0)
+
+        let want = Self.expected(manifest)
+        let got = Self.observed(sink.records)
+        #expect(got.count == want.count)
+        var mismatches = 0
+        for (k, w) in want where got[k] != w {
+            mismatches += 1
+            if mismatches <= 5 { Issue.record("flow \(k): manifest \(w), analysis \(String(describing: got[k]))") }
+        }
+        #expect(mismatches == 0)
+        // The mix really exercises tunnels and fragments.
+        if profile == "mix" {
+            #expect(want.values.contains { $0.tunnel == "gre" } && want.values.contains { $0.tunnel == "vxlan" })
+            #expect(want.values.contains { $0.fragments > 0 })
+            #expect(report.decode.vlanTagged > 0 && report.decode.ipv6 > 0 && report.decode.icmpv6 > 0)
+        }
+    }
+}
