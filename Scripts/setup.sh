@@ -13,6 +13,7 @@ packages=(
   softflowd         # a flow meter to compare against in benchmarks
   tshark            # reference dissector for corpus checks
   valgrind          # instruction counts (callgrind) in benchmarks
+  binutils          # objcopy: valgrind reads binaries without DWARF 5 debug info
   python3           # test helpers: JSON Schema validation, corpus comparison
   python3-jsonschema
 )

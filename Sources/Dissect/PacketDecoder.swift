@@ -40,8 +40,9 @@ public struct PacketDecoder: Sendable {
         info.resetDecodedFields()
         var step = try decodeLinkLayer(frame, linkType: linkType, into: &info)
         var depth = 0
-        // The last complete flow, restored when a tunnel's inside does not decode. Valid when depth > 0.
-        var fallback = info
+        // The last complete flow, restored when a tunnel's inside does not decode. Set on entering a
+        // tunnel only, so frames without tunnels never copy it.
+        var fallback: PacketInfo? = nil
 
         while true {
             if step.entersTunnel != .none {
@@ -55,10 +56,11 @@ public struct PacketDecoder: Sendable {
                 case .ethernet:
                     step = try decodeEthernet(frame, at: step.offset, limit: step.limit, outer: depth == 0, into: &info)
                 case .ipv4:
-                    info.resetNetworkFields()
+                    // The outermost IP header starts from the reset above; inner ones clear the outer's fields.
+                    if depth > 0 { info.resetNetworkFields() }
                     step = try decodeIPv4(frame, at: step.offset, limit: step.limit, into: &info)
                 case .ipv6:
-                    info.resetNetworkFields()
+                    if depth > 0 { info.resetNetworkFields() }
                     step = try decodeIPv6(frame, at: step.offset, limit: step.limit, into: &info)
                 case .gre:
                     step = try decodeGRE(frame, at: step.offset, limit: step.limit)
@@ -68,13 +70,13 @@ public struct PacketDecoder: Sendable {
                     step = try decodeGTPU(frame, at: step.offset, limit: step.limit)
                 case .nonIP:
                     // Top level: a non-IP frame is fine. Inside a tunnel: keep the outer flow.
-                    if depth > 0 { info = fallback }
+                    if depth > 0, let fallback { info = fallback }
                     return
                 case .done:
                     return
                 }
             } catch {
-                if depth > 0 { info = fallback; return }
+                if depth > 0, let fallback { info = fallback; return }
                 throw error
             }
         }

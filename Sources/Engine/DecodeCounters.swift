@@ -19,11 +19,12 @@ public struct DecodeCounters: Sendable {
     public var fragments: UInt64 = 0
     /// Packets whose L4 header was cut short or had a bad length: counted to their flow by ports.
     public var l4Incomplete: UInt64 = 0
-    /// Packets per outermost tunnel kind, indexed by `TunnelKind.rawValue`.
-    public var tunnels: [UInt64] = Array(repeating: 0, count: TunnelKind.allCases.count)
+    /// Packets per outermost tunnel kind, indexed by `TunnelKind.rawValue` (fixed storage: no
+    /// array uniqueness checks per packet).
+    public var tunnels = FixedCounters()
     public var truncated: UInt64 = 0
     /// Malformed packets per field, indexed by `MalformedField.rawValue`.
-    public var malformed: [UInt64] = Array(repeating: 0, count: MalformedField.allCases.count)
+    public var malformed = FixedCounters()
     /// Frames of a link type or layer Tapline does not decode.
     public var unsupported: UInt64 = 0
     /// Frames longer than a worker slot: counted in full, dissected on the slot's first bytes.
@@ -31,7 +32,7 @@ public struct DecodeCounters: Sendable {
 
     public init() {}
 
-    public var malformedTotal: UInt64 { malformed.reduce(0, +) }
+    public var malformedTotal: UInt64 { malformed.total }
     public var errors: UInt64 { truncated + malformedTotal + unsupported }
 
     @inline(__always)
@@ -61,4 +62,30 @@ public struct DecodeCounters: Sendable {
         case .unsupported: unsupported &+= 1
         }
     }
+}
+
+/// 32 counters in inline storage, indexed by a small raw value.
+public struct FixedCounters: Sendable {
+    private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                          UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                          UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                          UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    public static let capacity = 32
+
+    public init() {}
+
+    public subscript(_ i: Int) -> UInt64 {
+        get {
+            precondition(i >= 0 && i < Self.capacity)
+            return withUnsafeBytes(of: storage) { $0.load(fromByteOffset: i * 8, as: UInt64.self) }
+        }
+        set {
+            precondition(i >= 0 && i < Self.capacity)
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: newValue, toByteOffset: i * 8, as: UInt64.self) }
+        }
+    }
+
+    public var total: UInt64 { (0..<Self.capacity).reduce(0) { $0 + self[$1] } }
 }

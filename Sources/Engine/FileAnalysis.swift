@@ -44,9 +44,12 @@ public enum FileAnalysis {
     static func runInline<Output: FlowRecordSink>(paths: [String], options: AnalysisOptions,
                                                   output: inout Output, report: inout AnalysisReport) {
         let table = FlowTable(config: options.flowTable, worker: 0)
+        // The table's per-packet call is not generic; records go on to the caller's output once
+        // per record, not per packet.
         var sink = CountingSink(inner: output)
         forEachDecodedPacket(paths: paths, options: options, report: &report) { info, _ in
-            table.process(info, into: &sink)
+            table.process(info)
+            if !table.pending.isEmpty { table.drain(into: &sink) }
             return false
         } idle: {}
         table.flush(into: &sink)
@@ -193,7 +196,7 @@ public enum FileAnalysis {
                 }
                 report.decode.packets &+= 1
                 report.decode.bytes &+= UInt64(packet.wireLength)
-                info.reset()
+                // The decoder clears every other field.
                 info.timestampNs = packet.timestampNs
                 info.wireLength = packet.wireLength
                 info.capturedLength = packet.capturedLength
@@ -219,3 +222,4 @@ public enum FileAnalysis {
         progress?.finish()
     }
 }
+

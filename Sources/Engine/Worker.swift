@@ -68,7 +68,8 @@ final class Worker: @unchecked Sendable {
             }
             backoff.reset()
             for k in 0..<n {
-                table.process(infos[Int(batch[k])], into: &sink)
+                table.process(infos[Int(batch[k])])
+                if !table.pending.isEmpty { table.drain(into: &sink) }
             }
             // The return ring holds every slot, so this always fits at once.
             var done = 0

@@ -70,6 +70,15 @@ public final class FileSink {
         try result.get()
     }
 
+    /// Lets `body` write up to `room` bytes straight into the buffer; `body` returns how many it wrote.
+    public func withRoom(_ room: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) throws(SystemError) {
+        precondition(room <= buffer.count, "FileSink buffer smaller than one write")
+        if buffer.count - used < room { try flush() }
+        let n = body((buffer.baseAddress! + used).assumingMemoryBound(to: UInt8.self))
+        precondition(n <= room)
+        used += n
+    }
+
     /// Hands buffered bytes to the kernel.
     public func flush() throws(SystemError) {
         if used == 0 { return }

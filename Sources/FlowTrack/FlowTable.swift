@@ -80,6 +80,7 @@ public final class FlowTable {
         }
         freeHead = 0
         fragments = FragmentTable(capacity: config.fragmentCapacity, timeoutNs: config.fragmentTimeoutNs)
+        pending.reserveCapacity(4096)
     }
 
     deinit {
@@ -92,10 +93,28 @@ public final class FlowTable {
     /// Counts one decoded packet to its flow, ending flows as timeouts, FIN/RST and eviction say.
     /// Packets without an IP layer are not flows; the caller counts them.
     public func process<S: FlowRecordSink>(_ info: PacketInfo, into sink: inout S) {
+        process(info)
+        drain(into: &sink)
+    }
+
+    /// Records ended and not yet drained. The table keeps them here so its per-packet code is not
+    /// generic (a generic call across modules would not be specialized).
+    public private(set) var pending: [FlowRecord] = []
+
+    /// Hands every pending record to `sink`, oldest first.
+    @inline(__always)
+    public func drain<S: FlowRecordSink>(into sink: inout S) {
+        if pending.isEmpty { return }
+        for r in pending { sink.emit(r) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Counts one decoded packet to its flow; ended records wait in `pending`.
+    public func process(_ info: PacketInfo) {
         let ts = info.timestampNs
         if ts > nowNs { nowNs = ts }
         if nowNs >= nextSweepNs {
-            expire(upTo: nowNs, into: &sink)
+            expire(upTo: nowNs)
             nextSweepNs = nowNs &+ config.sweepIntervalNs
         }
         stats.packets &+= 1
@@ -127,16 +146,15 @@ public final class FlowTable {
             let e = slab + Int(i)
             // A new connection on a closed 5-tuple (bare SYN) ends the old one first.
             if e.pointee.closeState != 0 && flags & 0x12 == 0x02 {
-                end(i, reason: e.pointee.closeState & FlowTable.rstSeen != 0 ? .rst : .fin, into: &sink)
+                end(i, reason: e.pointee.closeState & FlowTable.rstSeen != 0 ? .rst : .fin)
                 i = FlowTable.nil_
             } else if ts &- e.pointee.startNs >= config.activeTimeoutNs && ts > e.pointee.startNs {
-                emitRecord(e.pointee, reason: .active, into: &sink)
+                emitRecord(e.pointee, reason: .active)
                 resetCounters(e, at: ts)
             }
         }
         if i == FlowTable.nil_ {
-            i = insert(key, hash, info: info, sport: sport, dport: dport, senderIsLow: senderIsLow, flags: flags,
-                       into: &sink)
+            i = insert(key, hash, info: info, sport: sport, dport: dport, senderIsLow: senderIsLow, flags: flags)
         }
 
         let e = slab + Int(i)
@@ -166,30 +184,42 @@ public final class FlowTable {
 
     /// Ends every flow whose timeout has passed at packet time `now` (also called per packet).
     public func expire<S: FlowRecordSink>(upTo now: UInt64, into sink: inout S) {
+        expire(upTo: now)
+        drain(into: &sink)
+    }
+
+    /// Ends every flow whose timeout has passed at packet time `now`; records wait in `pending`.
+    public func expire(upTo now: UInt64) {
         if now > nowNs { nowNs = now }
         var i = heads.0
         while i != FlowTable.nil_, slab[Int(i)].lastNs &+ config.idleTimeoutNs <= now {
             let next = slab[Int(i)].next
-            end(i, reason: .idle, into: &sink)
+            end(i, reason: .idle)
             i = next
         }
         i = heads.1
         while i != FlowTable.nil_, slab[Int(i)].lastNs &+ config.closedTimeoutNs <= now {
             let next = slab[Int(i)].next
-            end(i, reason: slab[Int(i)].closeState & FlowTable.rstSeen != 0 ? .rst : .fin, into: &sink)
+            end(i, reason: slab[Int(i)].closeState & FlowTable.rstSeen != 0 ? .rst : .fin)
             i = next
         }
     }
 
     /// Ends every flow: at the end of input or on exit.
     public func flush<S: FlowRecordSink>(into sink: inout S) {
+        flush()
+        drain(into: &sink)
+    }
+
+    /// Ends every flow; records wait in `pending`.
+    public func flush() {
         for list in 0..<2 {
             var i = list == 0 ? heads.0 : heads.1
             while i != FlowTable.nil_ {
                 let next = slab[Int(i)].next
                 let s = slab[Int(i)].closeState
                 // A closed TCP flow keeps its real end; only flows cut short say `shutdown`.
-                end(i, reason: isClosed(s) ? (s & FlowTable.rstSeen != 0 ? .rst : .fin) : .shutdown, into: &sink)
+                end(i, reason: isClosed(s) ? (s & FlowTable.rstSeen != 0 ? .rst : .fin) : .shutdown)
                 i = next
             }
         }
@@ -217,13 +247,12 @@ public final class FlowTable {
         }
     }
 
-    private func insert<S: FlowRecordSink>(_ key: FlowKey, _ hash: UInt64, info: PacketInfo,
-                                           sport: UInt16, dport: UInt16, senderIsLow: Bool, flags: UInt8,
-                                           into sink: inout S) -> Index {
+    private func insert(_ key: FlowKey, _ hash: UInt64, info: PacketInfo,
+                        sport: UInt16, dport: UInt16, senderIsLow: Bool, flags: UInt8) -> Index {
         if freeHead == FlowTable.nil_ {
             let victim = heads.0 != FlowTable.nil_ ? heads.0 : heads.1
             stats.evictions &+= 1
-            end(victim, reason: .evicted, into: &sink)
+            end(victim, reason: .evicted)
         }
         let i = freeHead
         let e = slab + Int(i)
@@ -256,9 +285,9 @@ public final class FlowTable {
         e.pointee.flagsA = 0; e.pointee.flagsB = 0; e.pointee.fragments = 0
     }
 
-    private func emitRecord<S: FlowRecordSink>(_ e: Entry, reason: EndReason, into sink: inout S) {
+    private func emitRecord(_ e: Entry, reason: EndReason) {
         stats.count(reason)
-        sink.emit(FlowRecord(src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, proto: e.key.proto,
+        pending.append(FlowRecord(src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, proto: e.key.proto,
                              vlan: e.key.vlan, tunnel: e.tunnel, startNs: e.startNs, endNs: e.lastNs,
                              aPackets: e.aPackets, aBytes: e.aBytes, bPackets: e.bPackets, bBytes: e.bBytes,
                              aIPBytes: e.aIPBytes, bIPBytes: e.bIPBytes, tcpFlagsA: e.flagsA, tcpFlagsB: e.flagsB,
@@ -266,9 +295,9 @@ public final class FlowTable {
     }
 
     /// Emits the flow's record and frees its entry.
-    private func end<S: FlowRecordSink>(_ i: Index, reason: EndReason, into sink: inout S) {
+    private func end(_ i: Index, reason: EndReason) {
         let e = slab + Int(i)
-        emitRecord(e.pointee, reason: reason, into: &sink)
+        emitRecord(e.pointee, reason: reason)
         removeFromIndex(i, hash: e.pointee.hash)
         unlink(i)
         e.pointee.next = freeHead

@@ -15,4 +15,10 @@ public enum CaptureFileLimits {
 
     /// Smallest read buffer: room for every fixed header, so small `bufferSize` values still work.
     public static let minimumBufferSize = 64
+    /// Bytes of a regular file mapped at once. Larger than any record (`maxPcapngBlockLength`), so a
+    /// record always fits in one window; small enough to keep memory constant.
+    static let mapWindow = 64 << 20
+    /// Readers asked for a buffer at least this large map regular files; smaller buffers (tests of
+    /// the streaming path) read with read(2).
+    static let mapThreshold = 1 << 20
 }

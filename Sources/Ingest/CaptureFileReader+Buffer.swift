@@ -25,6 +25,7 @@ extension CaptureFileReader {
 
     @inline(never)
     private func fill(_ count: Int) throws(CaptureFileError) -> Bool {
+        if mapped { return try slideWindow(count) }
         if count > storage.count {
             grow(toAtLeast: count)
         } else if head + count > storage.count {
@@ -46,6 +47,40 @@ extension CaptureFileReader {
             }
         }
         return true
+    }
+
+    /// Maps the window that starts at the page holding the next unconsumed byte. The window reaches
+    /// the end of the file or `mapWindow` bytes, whichever is first; as `mapWindow` exceeds every
+    /// record limit, a record that does not fit means the file ends inside it.
+    private func slideWindow(_ count: Int) throws(CaptureFileError) -> Bool {
+        let next = bufferFileOffset + UInt64(head)
+        if next + UInt64(count) > mappedFileSize {
+            var info = stat()
+            if fstat(fd, &info) == 0 { mappedFileSize = UInt64(max(0, info.st_size)) }
+        }
+        let page = UInt64(max(4096, sysconf(Int32(_SC_PAGESIZE))))
+        let start = next & ~(page - 1)
+        let length = Int(min(UInt64(CaptureFileLimits.mapWindow), mappedFileSize > start ? mappedFileSize - start : 0))
+        if let base = storage.baseAddress { _ = munmap(base, storage.count) }
+        storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        bufferFileOffset = next
+        head = 0
+        tail = 0
+        if length > 0 {
+            // MAP_POPULATE maps the whole window in one call instead of one page fault per page.
+            let p = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(start))
+            if p == MAP_FAILED || p == nil {
+                throw corrupt(at: next, "cannot map the file: \(Self.describe(errno: errno))")
+            }
+            _ = madvise(p, length, MADV_SEQUENTIAL)
+            storage = UnsafeMutableRawBufferPointer(start: p, count: length)
+            bufferFileOffset = start
+            head = Int(next - start)
+            tail = length
+        }
+        if tail - head >= count { return true }
+        atEndOfFile = true
+        return false
     }
 
     /// Moves the unconsumed bytes to the start of the buffer.

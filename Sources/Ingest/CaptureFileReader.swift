@@ -5,9 +5,14 @@ public import PacketCore
 
 /// Reads pcap and pcapng capture files record by record, in constant memory.
 ///
-/// The file is read with `read(2)` into one fixed buffer; packets are handed out as pointers into
-/// it (no copy, no allocation per packet). The buffer grows only for a record larger than itself,
+/// A regular file is mapped in windows of `CaptureFileLimits.mapWindow` bytes that slide along it
+/// (the kernel's copy into a read buffer was a third of all analysis time); a pipe, or a reader
+/// asked for a small buffer, reads with `read(2)` into one fixed buffer. Either way packets are
+/// handed out as pointers into that memory (no copy, no allocation per packet), and memory stays
+/// constant whatever the file size. The read buffer grows only for a record larger than itself,
 /// and never past `CaptureFileLimits`; a record beyond the limits is a corrupt file.
+/// A mapped file that another program truncates while it is read ends the process with SIGBUS,
+/// as with any mapping: capture to a new file and analyze it once closed.
 ///
 /// Errors: every problem is a `CaptureFileError` naming the path, the byte offset where the bad
 /// record or block starts, and what was wrong. Packets before the error have been returned;
@@ -36,6 +41,10 @@ public final class CaptureFileReader {
     /// File offset of `storage[0]`.
     var bufferFileOffset: UInt64 = 0
     var atEndOfFile = false
+    /// `storage` is a read-only mapping of the file (regular files), not an allocated buffer.
+    let mapped: Bool
+    /// File size as last seen by fstat (a file still being written may grow).
+    var mappedFileSize: UInt64
     /// Byte order of the pcap file or of the current pcapng section.
     var byteOrder = FileByteOrder(isBigEndian: false)
     /// pcap: the file's link type.
@@ -67,7 +76,10 @@ public final class CaptureFileReader {
         }
         fd = descriptor
         fileSize = UInt64(max(0, info.st_size))
-        storage = .allocate(byteCount: max(bufferSize, CaptureFileLimits.minimumBufferSize), alignment: 64)
+        mappedFileSize = fileSize
+        mapped = info.st_mode & S_IFMT == S_IFREG && bufferSize >= CaptureFileLimits.mapThreshold
+        storage = mapped ? UnsafeMutableRawBufferPointer(start: nil, count: 0)
+            : .allocate(byteCount: max(bufferSize, CaptureFileLimits.minimumBufferSize), alignment: 64)
         // Readahead hint only; failure changes nothing.
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         // Fully initialized from here: a throw releases self, and deinit closes the file.
@@ -76,7 +88,11 @@ public final class CaptureFileReader {
 
     deinit {
         _ = close(fd)
-        storage.deallocate()
+        if mapped {
+            if let base = storage.baseAddress { _ = munmap(base, storage.count) }
+        } else {
+            storage.deallocate()
+        }
     }
 
     /// The next packet, or nil at a clean end of file (the end falls between records).

@@ -31,6 +31,13 @@ public struct FlowKey: Hashable, Sendable, BitwiseCopyable {
         return (FlowKey(lowAddress: dst, highAddress: src, lowPort: dport, highPort: sport, proto: proto, vlan: vlan), false)
     }
 
+    /// Word-wise comparison, inlinable into the flow table's probe loop.
+    @inlinable @inline(__always)
+    public static func == (a: FlowKey, b: FlowKey) -> Bool {
+        a.lowAddress == b.lowAddress && a.highAddress == b.highAddress
+            && a.lowPort == b.lowPort && a.highPort == b.highPort && a.proto == b.proto && a.vlan == b.vlan
+    }
+
     /// A 64-bit hash of the whole key (used by flow tables).
     @inlinable @inline(__always)
     public var hashValue64: UInt64 {

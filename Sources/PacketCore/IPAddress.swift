@@ -26,7 +26,12 @@ public struct IPAddress: Hashable, Sendable, Comparable, BitwiseCopyable {
     @inlinable
     public var ipv4Value: UInt32 { UInt32(truncatingIfNeeded: low) }
 
-    @inlinable
+    @inlinable @inline(__always)
+    public static func == (a: IPAddress, b: IPAddress) -> Bool {
+        a.low == b.low && a.high == b.high && a.isIPv6 == b.isIPv6
+    }
+
+    @inlinable @inline(__always)
     public static func < (a: IPAddress, b: IPAddress) -> Bool {
         if a.isIPv6 != b.isIPv6 { return !a.isIPv6 }
         if a.high != b.high { return a.high < b.high }

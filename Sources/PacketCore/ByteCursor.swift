@@ -1,0 +1,85 @@
+/// Appends text bytes into caller-owned memory: records are encoded without arrays or strings.
+/// The caller guarantees room (`capacity`), checked once per write in debug and release alike.
+public struct ByteCursor {
+    public let base: UnsafeMutablePointer<UInt8>
+    public let capacity: Int
+    public private(set) var count = 0
+
+    @inlinable
+    public init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    @inline(__always)
+    public mutating func append(_ byte: UInt8) {
+        precondition(count < capacity, "ByteCursor overflow")
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    public mutating func append(_ s: StaticString) {
+        let n = s.utf8CodeUnitCount
+        precondition(count + n <= capacity, "ByteCursor overflow")
+        (base + count).update(from: s.utf8Start, count: n)
+        count += n
+    }
+
+    /// Appends the decimal digits of `v`, two digits per division.
+    public mutating func appendDecimal(_ v: UInt64) {
+        precondition(count + 20 <= capacity, "ByteCursor overflow")
+        if v < 10 {
+            base[count] = 48 &+ UInt8(truncatingIfNeeded: v)
+            count += 1
+            return
+        }
+        // Write right to left into a 20-byte scratch area at the end of the free space, then move.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let written = withUnsafeMutableBytes(of: &scratch) { raw -> Int in
+            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let pairs = Self.digitPairs.utf8Start
+            var i = 24
+            var n = v
+            while n >= 100 {
+                let r = Int(n % 100)
+                n /= 100
+                i -= 2
+                p[i] = pairs[r &* 2]
+                p[i + 1] = pairs[r &* 2 &+ 1]
+            }
+            if n >= 10 {
+                i -= 2
+                p[i] = pairs[Int(n) &* 2]
+                p[i + 1] = pairs[Int(n) &* 2 &+ 1]
+            } else {
+                i -= 1
+                p[i] = 48 &+ UInt8(truncatingIfNeeded: n)
+            }
+            (base + count).update(from: p + i, count: 24 - i)
+            return 24 - i
+        }
+        count += written
+    }
+
+    /// Appends `v` in lowercase hex without leading zeros ("0" for zero).
+    public mutating func appendHex(_ v: UInt16) {
+        precondition(count + 4 <= capacity, "ByteCursor overflow")
+        var started = false
+        var shift: UInt16 = 12
+        while true {
+            let d = UInt8(truncatingIfNeeded: (v >> shift) & 0xF)
+            if d != 0 || started || shift == 0 {
+                base[count] = d < 10 ? 48 &+ d : 87 &+ d
+                count += 1
+                started = true
+            }
+            if shift == 0 { break }
+            shift -= 4
+        }
+    }
+
+    /// "00" "01" … "99", indexed by 2 × value.
+    @usableFromInline static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+}
