@@ -15,6 +15,6 @@ swift test --skip-build --parallel --num-workers 2
 
 echo "== ring tests under ThreadSanitizer"
 # The two-thread test moves fewer items here: TSan makes every atomic operation ~50x slower.
-TAPLINE_RING_ITEMS=2000000 swift test --sanitize=thread --scratch-path .build-tsan --filter RingsTests
+TAPLINE_RING_ITEMS=20000000 swift test --sanitize=thread --scratch-path .build-tsan --filter RingsTests
 
 echo "test.sh: all tests passed"
