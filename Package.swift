@@ -43,6 +43,9 @@ let package = Package(
                 dependencies: ["PacketCore", "Rings", "Dissect", "FlowTrack", "Ingest", "Export", "CShims"],
                 swiftSettings: perPacket),
 
+        // Machine description and pinning plans (control path: Foundation allowed).
+        .target(name: "Topology", swiftSettings: strict),
+
         // Tools above the engine.
         .target(name: "Synth",
                 dependencies: ["PacketCore", "Export",
@@ -50,7 +53,7 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
-                          dependencies: ["Engine", "Synth", "Ingest", "Export", "CXDP", "CNUMA", "CShims",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -64,6 +67,7 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Dissect", "PacketCore", "Ingest"]),
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]
