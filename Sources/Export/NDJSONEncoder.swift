@@ -28,12 +28,12 @@ public struct NDJSONEncoder {
         out.append(",\"b_ip_bytes\":"); out.appendDecimal(r.bIPBytes)
         out.append(",\"tcp_flags_a\":"); out.appendDecimal(UInt64(r.tcpFlagsA))
         out.append(",\"tcp_flags_b\":"); out.appendDecimal(UInt64(r.tcpFlagsB))
-        out.append(",\"end_reason\":\""); out.append(Self.name(r.endReason))
+        out.append(",\"end_reason\":\""); out.append(r.endReason.name)
         out.append("\",\"tunnel\":")
         if r.tunnel == .none {
             out.append("null")
         } else {
-            out.append(UInt8(ascii: "\"")); out.append(Self.name(r.tunnel)); out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: "\"")); out.append(r.tunnel.name); out.append(UInt8(ascii: "\""))
         }
         out.append(",\"fragments\":"); out.appendDecimal(UInt64(r.fragments))
         out.append(",\"app\":null,\"app_by\":null}\n")
@@ -45,28 +45,6 @@ public struct NDJSONEncoder {
             var cursor = ByteCursor(base: buf.baseAddress!, capacity: buf.count)
             encode(r, to: &cursor)
             out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress!, count: cursor.count))
-        }
-    }
-
-    private static func name(_ r: EndReason) -> StaticString {
-        switch r {
-        case .idle: "idle"
-        case .active: "active"
-        case .fin: "fin"
-        case .rst: "rst"
-        case .evicted: "evicted"
-        case .shutdown: "shutdown"
-        }
-    }
-
-    private static func name(_ t: TunnelKind) -> StaticString {
-        switch t {
-        case .none: "none"
-        case .gre: "gre"
-        case .vxlan: "vxlan"
-        case .gtpU: "gtp-u"
-        case .ipInIPv4: "ip-in-ipv4"
-        case .ipInIPv6: "ip-in-ipv6"
         }
     }
 }

@@ -15,7 +15,7 @@ public enum EndReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case shutdown
 
     /// The name used in records.
-    public var name: String {
+    public var name: StaticString {
         switch self {
         case .idle: "idle"
         case .active: "active"

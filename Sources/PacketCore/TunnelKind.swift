@@ -11,7 +11,7 @@ public enum TunnelKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case ipInIPv6
 
     /// The name used in records and summaries.
-    public var name: String {
+    public var name: StaticString {
         switch self {
         case .none: "none"
         case .gre: "gre"

@@ -44,7 +44,7 @@ import Synth
             }
             out[k] = Expected(key: k, aPkts: Int(r.aPackets), aBytes: Int(r.aBytes), bPkts: Int(r.bPackets),
                               bBytes: Int(r.bBytes), ipBytes: Int(r.aIPBytes + r.bIPBytes),
-                              fragments: Int(r.fragments), tunnel: r.tunnel == .none ? "none" : r.tunnel.name,
+                              fragments: Int(r.fragments), tunnel: "\(r.tunnel.name)",
                               end: end, startNs: r.startNs, endNs: r.endNs)
         }
         return out
