@@ -30,6 +30,10 @@ let package = Package(
         .systemLibrary(name: "CNUMA", path: "Sources/CNUMA", pkgConfig: "numa",
                        providers: [.apt(["libnuma-dev"])]),
         .target(name: "CShims", path: "Sources/CShims"),
+        // BPF/prefilter.h for Swift, plus the namespace/AF_PACKET helpers the prefilter tests need.
+        .target(name: "CPrefilter", path: "Sources/CPrefilter"),
+        // Compiles BPF/*.bpf.c with clang -target bpf -Wall -Werror into resources of its target.
+        .plugin(name: "BuildBPFPlugin", capability: .buildTool(), path: "Sources/BuildBPFPlugin"),
 
         // Per-packet code: no Foundation, no allocation, no existentials.
         .target(name: "PacketCore", swiftSettings: perPacket),
@@ -43,6 +47,10 @@ let package = Package(
                 dependencies: ["PacketCore", "Rings", "Dissect", "FlowTrack", "Ingest", "Export", "CShims"],
                 swiftSettings: perPacket),
 
+        // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
+        .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
+                swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
+
         // Tools above the engine.
         .target(name: "Synth",
                 dependencies: ["PacketCore", "Export",
@@ -50,7 +58,7 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
-                          dependencies: ["Engine", "Synth", "Ingest", "Export", "CXDP", "CNUMA", "CShims",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Prefilter", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -64,6 +72,7 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Dissect", "PacketCore", "Ingest"]),
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]
