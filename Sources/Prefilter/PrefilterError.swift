@@ -11,6 +11,8 @@ public enum PrefilterError: Error, Equatable, Sendable, CustomStringConvertible 
     case noSuchInterface(String)
     /// Another XDP program is on the interface; `--force` replaces it.
     case otherProgramAttached(interface: String, program: String, id: UInt32)
+    /// No prefilter's maps are pinned for this interface.
+    case notAttached(interface: String, directory: String)
     /// The BPF filesystem is not mounted at /sys/fs/bpf.
     case bpffsMissing(String)
 
@@ -27,6 +29,8 @@ public enum PrefilterError: Error, Equatable, Sendable, CustomStringConvertible 
         case .otherProgramAttached(let i, let p, let id):
             return "interface \(i) already has an XDP program ('\(p)', id \(id)); refusing to replace it. "
                 + "Use --force to replace it, or 'tapline detach -i \(i)' if it is a left-over tapline prefilter"
+        case .notAttached(let i, let d):
+            return "no tapline prefilter is attached to \(i) (nothing pinned in \(d))"
         case .bpffsMissing(let path):
             return "the BPF filesystem is not mounted at \(path): mount -t bpf bpf /sys/fs/bpf"
         }

@@ -187,7 +187,7 @@ extension PrefilterProgram {
         if c < 0 {
             let e = errno
             if e == ENOENT {
-                throw .system(operation: "no prefilter attached to \(interface) (nothing pinned in \(directory))", errno: e)
+                throw .notAttached(interface: interface, directory: directory)
             }
             throw .from("opening \(directory)/counters", e)
         }

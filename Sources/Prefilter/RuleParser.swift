@@ -135,6 +135,7 @@ public enum RuleParser {
             guard ["src", "dst", "proto", "sport", "dport", "vlan"].contains(field.text) else {
                 errors.append(RuleError(line: line, column: field.column,
                                         message: "unknown field '\(field.text)' (src, dst, proto, sport, dport, vlan)"))
+                i += 1 // every field takes one value: skip it rather than report it too
                 continue
             }
             if let first = seen[field.text] {
