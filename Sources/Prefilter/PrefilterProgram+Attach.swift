@@ -8,7 +8,7 @@ public enum AttachMode: String, CaseIterable, Sendable {
 }
 
 /// Where and how the prefilter is attached.
-public struct Attachment: Equatable, Sendable {
+public struct PrefilterAttachment: Equatable, Sendable {
     public var interface: String
     public var interfaceIndex: UInt32
     /// `.native` or `.generic`: the mode in use.
@@ -25,7 +25,7 @@ extension PrefilterProgram {
     /// Attaches through a BPF link (the kernel detaches it when this process ends, however it
     /// ends) and pins the maps under `pinRoot/<interface>/`. Refuses when another XDP program is
     /// on the interface unless `force`. Call it on a thread in the interface's network namespace.
-    public func attach(interface: String, mode: AttachMode = .auto, force: Bool = false) throws(PrefilterError) -> Attachment {
+    public func attach(interface: String, mode: AttachMode = .auto, force: Bool = false) throws(PrefilterError) -> PrefilterAttachment {
         precondition(linkFD < 0, "attach once")
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
@@ -73,7 +73,7 @@ extension PrefilterProgram {
             detach()
             throw error
         }
-        let a = Attachment(interface: interface, interfaceIndex: index, mode: used, notice: notice,
+        let a = PrefilterAttachment(interface: interface, interfaceIndex: index, mode: used, notice: notice,
                            pinDirectory: directory, replaced: replaced)
         attachment = a
         return a
@@ -99,10 +99,7 @@ extension PrefilterProgram {
     }
 
     func pinMaps(_ directory: String) throws(PrefilterError) {
-        var st = statfs()
-        guard statfs("/sys/fs/bpf", &st) == 0, UInt32(truncatingIfNeeded: st.f_type) == 0xCAFE_4A11 else {
-            throw .bpffsMissing("/sys/fs/bpf")
-        }
+        try Self.ensureBPFFilesystem()
         mkdir(Self.pinRoot, 0o700)
         Self.removePins(directory) // left by a process that crashed; its link died with it
         if mkdir(directory, 0o700) != 0 && errno != EEXIST { throw .from("creating \(directory)", errno) }
@@ -111,6 +108,16 @@ extension PrefilterProgram {
             let rc = bpf_obj_pin(fd, "\(directory)/\(name)")
             if rc != 0 { throw .from("pinning \(directory)/\(name)", rc) }
         }
+    }
+
+    /// Mounts the BPF filesystem at /sys/fs/bpf when it is not there (as bpftool does).
+    static func ensureBPFFilesystem() throws(PrefilterError) {
+        func mounted() -> Bool {
+            var st = statfs()
+            return statfs("/sys/fs/bpf", &st) == 0 && UInt32(truncatingIfNeeded: st.f_type) == 0xCAFE_4A11 // BPF_FS_MAGIC
+        }
+        if mounted() { return }
+        if mount("bpf", "/sys/fs/bpf", "bpf", 0, nil) != 0 || !mounted() { throw .bpffsMissing("/sys/fs/bpf") }
     }
 
     static func removePins(_ directory: String) {

@@ -70,7 +70,7 @@ public final class PrefilterProgram {
     public private(set) var retiredRuleCounts: [PacketCount] = []
     var linkFD: Int32 = -1
     var pinDirectory: String?
-    public internal(set) var attachment: Attachment?
+    public internal(set) var attachment: PrefilterAttachment?
 
     /// Loads the program (not attached) with `config`, and installs an empty rule set (default pass).
     public init(config: PrefilterConfig = PrefilterConfig()) throws(PrefilterError) {
