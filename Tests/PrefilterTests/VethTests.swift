@@ -153,19 +153,67 @@ import Testing
         #expect(throws: PrefilterError.self) { _ = try PrefilterProgram.pinnedCounters(interface: "tl-no-such-if") }
     }
 
-    @Test func withoutPrivilegesTheCommandSaysWhy() throws {
-        guard requireRoot() else { return }
+    /// The tapline binary built beside the tests.
+    func taplineBinary() -> String? {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "tapline")
         let candidates = [binary.path, FileManager.default.currentDirectoryPath + "/.build/debug/tapline"]
         guard let tapline = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             Issue.record("the tapline binary is not built next to the tests (swift build --build-tests builds it)")
-            return
+            return nil
         }
+        return tapline
+    }
+
+    /// Waits until `condition` holds (up to 10 s).
+    func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
+        for _ in 0..<1000 {
+            if try condition() { return true }
+            usleep(10000)
+        }
+        return false
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGKILL])
+    func theCommandDetachesOnSignals(signal: Int32) throws {
+        guard requireRoot(), let tapline = taplineBinary() else { return }
+        let lab = try VethLab()
+        let rulesFile = FileManager.default.temporaryDirectory.appending(path: "tlpf-\(getpid())-\(signal).rules")
+        try "# test\ndrop proto udp\ndefault pass\n".write(to: rulesFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: rulesFile) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+        p.arguments = ["--net=\(lab.rxPath)", tapline, "prefilter", "run", "-i", lab.rx, "--rules", rulesFile.path]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        let pins = "\(PrefilterProgram.pinRoot)/\(lab.rx)"
+        #expect(try eventually { try attachedID(lab) != nil && FileManager.default.fileExists(atPath: pins + "/counters") })
+        var u = Frame(); u.l4 = .udp(1, 2)
+        try lab.send([u.bytes, Frame().bytes])
+        #expect(eventually { (try? PrefilterProgram.pinnedCounters(interface: lab.rx).seen.packets) == 2 })
+        #expect(try PrefilterProgram.pinnedCounters(interface: lab.rx).activeRule(0).packets == 1)
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Even SIGKILL leaves no program: the kernel drops the link with its last fd.
+        #expect(try eventually { try attachedID(lab) == nil }, "stderr: \(text)")
+        if signal == SIGKILL {
+            #expect(FileManager.default.fileExists(atPath: pins)) // the pins are what a crash leaves
+            var done: [String] = []
+            try lab.inReceiverNamespace { done = (try? PrefilterProgram.detachLeftover(interface: lab.rx)) ?? [] }
+            #expect(done == ["removed pinned maps in \(pins)"])
+        } else {
+            #expect(p.terminationStatus == 0, "stderr: \(text)")
+            #expect(text.contains("detaching"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: pins))
+    }
+
+    @Test func withoutPrivilegesTheCommandSaysWhy() throws {
+        guard requireRoot(), let tapline = taplineBinary() else { return }
         let lab = try VethLab()
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                       "nsenter", "--net=\(lab.rxPath)", tapline, "prefilter", "run", "-i", lab.rx]
         // nsenter needs CAP_SYS_ADMIN: enter the namespace first, then drop privileges.
         p.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         p.arguments = ["--net=\(lab.rxPath)", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
