@@ -485,10 +485,17 @@ int tapline_prefilter(struct xdp_md *ctx)
     if (p.flags & TL_META_FRAGMENT)
         count(TL_CNT_FRAGMENT, bytes);
 
+    __u32 zero = 0;
+    struct tl_control *ctl = bpf_map_lookup_elem(&tl_control, &zero);
+    if (!ctl)
+        return XDP_PASS;
+    // Read the set once: every lookup below uses the same rule set (atomic reload).
+    __u32 set = READ_ONCE(ctl->active_set) & 1;
+
     __u64 hash = 0;
     if (p.family) {
         hash = flow_hash(&p);
-        if (shunted(&p, bytes)) {
+        if (READ_ONCE(ctl->shunts_enabled) && shunted(&p, bytes)) {
             count(TL_CNT_SHUNTED, bytes);
             count(TL_CNT_DROP, bytes);
             return XDP_DROP;
@@ -497,35 +504,51 @@ int tapline_prefilter(struct xdp_md *ctx)
         count(TL_CNT_NON_IP, bytes);
     }
 
-    __u32 zero = 0;
-    struct tl_control *ctl = bpf_map_lookup_elem(&tl_control, &zero);
-    if (!ctl)
+    struct tl_set_info *si = bpf_map_lookup_elem(&tl_set_info, &set);
+    if (!si)
         return XDP_PASS;
-    // Read the set once: every lookup below uses the same rule set (atomic reload).
-    __u32 set = READ_ONCE(ctl->active_set) & 1;
-
+    // Fields no rule constrains are skipped: every rule of the set would be in their mask.
+    __u32 fields = si->fields;
     struct tl_mask m;
     __builtin_memset(&m, 0xff, sizeof(m));
-    and_mask(&m, addr_mask(set, 0, &p));
-    and_mask(&m, addr_mask(set, 1, &p));
+    if (fields & TL_FIELD_SRC)
+        and_mask(&m, addr_mask(set, 0, &p));
+    if (fields & TL_FIELD_DST)
+        and_mask(&m, addr_mask(set, 1, &p));
     __u32 k;
-    if (p.family) {
-        k = set * 256 + p.proto;
-        and_mask(&m, bpf_map_lookup_elem(&tl_proto, &k));
-    } else {
-        and_mask(&m, any_mask(set, TL_ANY_PROTO));
+    if (fields & TL_FIELD_PROTO) {
+        if (p.family) {
+            k = set * 256 + p.proto;
+            and_mask(&m, bpf_map_lookup_elem(&tl_proto, &k));
+        } else {
+            and_mask(&m, any_mask(set, TL_ANY_PROTO));
+        }
     }
-    if (p.flags & TL_META_HAS_PORTS) {
+    int ports = p.flags & TL_META_HAS_PORTS;
+    if (fields & TL_FIELD_SPORT) {
         k = set * 65536 + p.sport;
-        and_mask(&m, bpf_map_lookup_elem(&tl_sport, &k));
-        k = set * 65536 + p.dport;
-        and_mask(&m, bpf_map_lookup_elem(&tl_dport, &k));
-    } else {
-        and_mask(&m, any_mask(set, TL_ANY_SPORT));
-        and_mask(&m, any_mask(set, TL_ANY_DPORT));
+        and_mask(&m, ports ? bpf_map_lookup_elem(&tl_sport, &k) : any_mask(set, TL_ANY_SPORT));
     }
-    k = set * TL_VLAN_SLOTS + p.vlan;
-    and_mask(&m, bpf_map_lookup_elem(&tl_vlan, &k));
+    if (fields & TL_FIELD_DPORT) {
+        k = set * 65536 + p.dport;
+        and_mask(&m, ports ? bpf_map_lookup_elem(&tl_dport, &k) : any_mask(set, TL_ANY_DPORT));
+    }
+    if (fields & TL_FIELD_VLAN) {
+        k = set * TL_VLAN_SLOTS + p.vlan;
+        and_mask(&m, bpf_map_lookup_elem(&tl_vlan, &k));
+    }
+    // Bits past the last rule are never set in any looked-up mask, but with no field looked up
+    // at all the all-ones start would name rule 0 of an empty set: keep existing rules only.
+    if (si->rule_count < TL_MAX_RULES) {
+        __u32 n = si->rule_count;
+#pragma unroll
+        for (int i = 0; i < TL_MASK_WORDS; i++) {
+            if (n <= (__u32)i * 64)
+                m.w[i] = 0;
+            else if (n < (__u32)(i + 1) * 64)
+                m.w[i] &= (1ULL << (n - i * 64)) - 1;
+        }
+    }
 
     __u32 rule = TL_MAX_RULES;
 #pragma unroll
@@ -545,9 +568,6 @@ int tapline_prefilter(struct xdp_md *ctx)
         action = r->action;
         sample_n = r->sample_n;
     } else {
-        struct tl_set_info *si = bpf_map_lookup_elem(&tl_set_info, &set);
-        if (!si)
-            return XDP_PASS;
         action = si->default_action;
         sample_n = si->default_sample_n;
     }

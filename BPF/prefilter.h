@@ -51,6 +51,8 @@ struct tl_mask {
 struct tl_control {
     __u32 active_set;       // 0 or 1: the rule set every new packet uses
     __u32 generation;       // bumped on every reload, for `prefilter stats`
+    __u32 shunts_enabled;   // 0: the shunt table is empty, skip its lookup (a hash per packet)
+    __u32 _pad;
 };
 
 /// Per rule set settings (array map `tl_set_info`, key: set).
@@ -58,8 +60,15 @@ struct tl_set_info {
     __u32 default_action;   // when no rule matches
     __u32 default_sample_n;
     __u32 rule_count;
-    __u32 _pad;
+    __u32 fields;           // TL_FIELD_*: fields some rule of the set constrains; others are not looked up
 };
+
+#define TL_FIELD_SRC 0x01
+#define TL_FIELD_DST 0x02
+#define TL_FIELD_PROTO 0x04
+#define TL_FIELD_SPORT 0x08
+#define TL_FIELD_DPORT 0x10
+#define TL_FIELD_VLAN 0x20
 
 /// Indices into `tl_any` (per set: index set * TL_ANY_COUNT + field): the rules that do not
 /// constrain a field, used when the packet has no such field (non-IP, no ports).

@@ -24,6 +24,8 @@ struct CompiledRuleSet {
     var vlan: [tl_mask]
     var any: [tl_mask]
     var prefixes: [Prefix]
+    /// TL_FIELD_*: the fields some rule constrains (the program looks up only these).
+    var fields: UInt32
 
     static func rule(_ a: RuleAction) -> tl_rule {
         switch a {
@@ -39,6 +41,16 @@ struct CompiledRuleSet {
         rules = set.rules.map { Self.rule($0.action) }
         defaultRule = Self.rule(set.defaultAction)
         let r = set.rules
+        var f: UInt32 = 0
+        for rule in r {
+            if rule.source != nil { f |= UInt32(TL_FIELD_SRC) }
+            if rule.destination != nil { f |= UInt32(TL_FIELD_DST) }
+            if rule.proto != nil { f |= UInt32(TL_FIELD_PROTO) }
+            if rule.sourcePort != nil { f |= UInt32(TL_FIELD_SPORT) }
+            if rule.destinationPort != nil { f |= UInt32(TL_FIELD_DPORT) }
+            if rule.vlan != nil { f |= UInt32(TL_FIELD_VLAN) }
+        }
+        fields = f
 
         func maskOf(_ include: (Rule) -> Bool) -> tl_mask {
             var m = RuleMask()

@@ -66,6 +66,10 @@ extension PrefilterProgram {
         let expires = lifetimeNanoseconds == 0 ? 0 : Self.monotonicNanoseconds() &+ lifetimeNanoseconds
         try MapAccess.update(shuntFD, key.kernelKey,
                              tl_shunt_value(packets: 0, bytes: 0, last_ns: 0, expires_ns: expires), "flow shunts")
+        if !shuntsEnabled {
+            shuntsEnabled = true
+            try writeControl()
+        }
     }
 
     /// The counts of a shunted flow, nil if it is not (or no longer) shunted.
@@ -80,6 +84,7 @@ extension PrefilterProgram {
     public func removeShunt(_ key: ShuntKey) -> ShuntCounts? {
         let counts = shuntCounts(key)
         _ = MapAccess.delete(shuntFD, key.kernelKey)
+        disableShuntsIfEmpty()
         return counts
     }
 
@@ -98,6 +103,15 @@ extension PrefilterProgram {
             has = bpf_map_get_next_key(shuntFD, &key, &next) == 0
         }
         for k in expired { _ = MapAccess.delete(shuntFD, k) }
+        disableShuntsIfEmpty()
         return expired.count
+    }
+
+    /// Turns the per-packet shunt lookup off when the table is empty.
+    func disableShuntsIfEmpty() {
+        var next = tl_flow_key()
+        guard shuntsEnabled, bpf_map_get_next_key(shuntFD, nil, &next) != 0 else { return }
+        shuntsEnabled = false
+        try? writeControl()
     }
 }

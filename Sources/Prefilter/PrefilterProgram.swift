@@ -64,6 +64,8 @@ public final class PrefilterProgram {
     var fenceInnerFD: Int32 = -1
     var activeSet: UInt32 = 0
     var generation: UInt32 = 0
+    /// Whether the shunt table may hold entries (the program skips its lookup otherwise).
+    var shuntsEnabled = false
     /// The rule set in force (after `install`).
     public private(set) var rules = RuleSet()
     /// Rule counts of sets overwritten by reloads: slot sums kept so nothing is lost.
@@ -198,16 +200,22 @@ public final class PrefilterProgram {
             try MapAccess.update(addrFD, k, p.mask, "address prefixes")
         }
         let info = tl_set_info(default_action: compiled.defaultRule.action, default_sample_n: compiled.defaultRule.sample_n,
-                               rule_count: UInt32(compiled.rules.count), _pad: 0)
+                               rule_count: UInt32(compiled.rules.count), fields: compiled.fields)
         try MapAccess.update(setInfoFD, target, info, "rule set info")
 
         // The flip: one array element; only the low byte of active_set changes, so no reader can
         // see a torn value.
         generation &+= 1
-        try MapAccess.update(controlFD, UInt32(0), tl_control(active_set: target, generation: generation), "control word")
         activeSet = target
+        try writeControl()
         rules = set
         try fence()
+    }
+
+    /// Writes the control word from `activeSet`, `generation` and `shuntsEnabled`.
+    func writeControl() throws(PrefilterError) {
+        let control = tl_control(active_set: activeSet, generation: generation, shunts_enabled: shuntsEnabled ? 1 : 0, _pad: 0)
+        try MapAccess.update(controlFD, UInt32(0), control, "control word")
     }
 
     /// Returns after every program run that started before the call has ended (an update of a
