@@ -473,7 +473,8 @@ SEC("xdp")
 int tapline_prefilter(struct xdp_md *ctx)
 {
     __u64 bytes = ctx->data_end - ctx->data;
-    count(TL_CNT_SEEN, bytes);
+    // No "seen" counter: every frame ends in exactly one of drop, pass, capture, so userspace
+    // adds those three (one counter update less per frame).
 
     struct pkt p = {};
     if (parse(ctx, &p) != PARSE_OK) {
@@ -492,9 +493,7 @@ int tapline_prefilter(struct xdp_md *ctx)
     // Read the set once: every lookup below uses the same rule set (atomic reload).
     __u32 set = READ_ONCE(ctl->active_set) & 1;
 
-    __u64 hash = 0;
     if (p.family) {
-        hash = flow_hash(&p);
         if (READ_ONCE(ctl->shunts_enabled) && shunted(&p, bytes)) {
             count(TL_CNT_SHUNTED, bytes);
             count(TL_CNT_DROP, bytes);
@@ -572,5 +571,9 @@ int tapline_prefilter(struct xdp_md *ctx)
         sample_n = si->default_sample_n;
     }
     count(TL_CNT_RULE_BASE + set * TL_RULE_SLOTS + rule, bytes);
+    // The hash only matters to sampling and to the metadata of frames that go on.
+    __u64 hash = 0;
+    if (p.family && action != TL_ACTION_DROP)
+        hash = flow_hash(&p);
     return verdict(ctx, action, sample_n, hash, rule, p.flags, bytes);
 }

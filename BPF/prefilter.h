@@ -127,8 +127,8 @@ struct tl_counter {
 #define TL_CNT_GLOBAL_BASE (TL_RULE_SETS * TL_RULE_SLOTS)
 
 enum tl_counter_index {
-    TL_CNT_SEEN = TL_CNT_GLOBAL_BASE, // every frame
-    TL_CNT_DROP,          // verdict XDP_DROP by rule or default
+    TL_CNT_SEEN = TL_CNT_GLOBAL_BASE, // unused by the program: seen = drop + pass + capture
+    TL_CNT_DROP,          // verdict XDP_DROP (rule, default, shunt, malformed, sample, fallback)
     TL_CNT_PASS,          // verdict XDP_PASS by rule or default
     TL_CNT_CAPTURE,       // redirected into an AF_XDP socket
     TL_CNT_SAMPLE_KEPT,   // sample N: flow selected, then captured

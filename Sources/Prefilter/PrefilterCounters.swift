@@ -44,10 +44,10 @@ public struct PrefilterCounters: Equatable, Sendable {
     /// Builds the summary from one sum per counter slot.
     init(slots s: [PacketCount], control: tl_control) {
         func at(_ c: tl_counter_index) -> PacketCount { s[Int(c.rawValue)] }
-        seen = at(TL_CNT_SEEN)
         dropped = at(TL_CNT_DROP)
         passed = at(TL_CNT_PASS)
         captured = at(TL_CNT_CAPTURE)
+        seen = dropped + passed + captured // every frame ends in exactly one verdict
         sampleKept = at(TL_CNT_SAMPLE_KEPT)
         sampleDropped = at(TL_CNT_SAMPLE_DROPPED)
         shunted = at(TL_CNT_SHUNTED)
