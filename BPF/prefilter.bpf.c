@@ -144,9 +144,11 @@ struct frag6_hdr {
     __be32 id;
 };
 
+// Addresses are kept as words, never as byte arrays: clang splits byte arrays of a struct on the
+// stack into one scalar per byte, and every one of them is then copied around the parse.
 struct pkt {
-    __u8 src[16];
-    __u8 dst[16];
+    __u32 src[4];
+    __u32 dst[4];
     __u64 src_hi, src_lo, dst_hi, dst_lo; // addresses as FlowHash sees them (host order)
     __u16 sport, dport, vlan;
     __u8 proto, family, flags;
@@ -154,11 +156,9 @@ struct pkt {
 
 enum { PARSE_OK = 0, PARSE_MALFORMED = 1 };
 
-static __always_inline __u64 load_be64(const __u8 *p)
+static __always_inline __u64 words_be64(__u32 a, __u32 b)
 {
-    __u64 v;
-    __builtin_memcpy(&v, p, 8);
-    return bpf_be64_to_cpu(v);
+    return ((__u64)bpf_ntohl(a) << 32) | bpf_ntohl(b);
 }
 
 static __always_inline int parse_l4(struct pkt *p, void *cur, void *end, int has_l4)
@@ -222,8 +222,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
             return PARSE_MALFORMED;
         p->family = 4;
         p->proto = ip->protocol;
-        __builtin_memcpy(p->src, &ip->saddr, 4);
-        __builtin_memcpy(p->dst, &ip->daddr, 4);
+        p->src[0] = ip->saddr;
+        p->dst[0] = ip->daddr;
         p->src_lo = bpf_ntohl(ip->saddr);
         p->dst_lo = bpf_ntohl(ip->daddr);
         __u16 frag = bpf_ntohs(ip->frag_off);
@@ -241,12 +241,15 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
             return PARSE_MALFORMED;
         p->family = 6;
         p->flags |= TL_META_IPV6;
-        __builtin_memcpy(p->src, &ip6->saddr, 16);
-        __builtin_memcpy(p->dst, &ip6->daddr, 16);
-        p->src_hi = load_be64(p->src);
-        p->src_lo = load_be64(p->src + 8);
-        p->dst_hi = load_be64(p->dst);
-        p->dst_lo = load_be64(p->dst + 8);
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            p->src[i] = ip6->saddr.in6_u.u6_addr32[i];
+            p->dst[i] = ip6->daddr.in6_u.u6_addr32[i];
+        }
+        p->src_hi = words_be64(p->src[0], p->src[1]);
+        p->src_lo = words_be64(p->src[2], p->src[3]);
+        p->dst_hi = words_be64(p->dst[0], p->dst[1]);
+        p->dst_lo = words_be64(p->dst[2], p->dst[3]);
         __u8 nh = ip6->nexthdr;
         cur = ip6 + 1;
         int has_l4 = 1;
@@ -329,22 +332,13 @@ static __always_inline void count(__u32 idx, __u64 bytes)
     }
 }
 
-static __always_inline int addr_less(const __u8 *a, const __u8 *b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (a[i] != b[i])
-            return a[i] < b[i];
-    }
-    return 0;
-}
 
 static __always_inline int shunted(const struct pkt *p, __u64 bytes)
 {
     struct tl_flow_key k = {};
-    int n = p->family == 6 ? 16 : 4;
-    int src_low = addr_less(p->src, p->dst, 16) ||
-                  (!addr_less(p->dst, p->src, 16) && p->sport <= p->dport);
-    (void)n;
+    // (hi, lo) compare as the network-order bytes do, so this is FlowKey.make's order.
+    int src_low = p->src_hi < p->dst_hi || (p->src_hi == p->dst_hi &&
+                  (p->src_lo < p->dst_lo || (p->src_lo == p->dst_lo && p->sport <= p->dport)));
     if (src_low) {
         __builtin_memcpy(k.addr_lo, p->src, 16);
         __builtin_memcpy(k.addr_hi, p->dst, 16);
@@ -412,7 +406,10 @@ static __always_inline const struct tl_mask *addr_mask(__u32 set, __u8 dir, cons
     k.set = set;
     k.dir = dir;
     k.family = p->family;
-    __builtin_memcpy(k.addr, dir ? p->dst : p->src, 16);
+    if (dir)
+        __builtin_memcpy(k.addr, p->dst, 16);
+    else
+        __builtin_memcpy(k.addr, p->src, 16);
     const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr, &k);
     return m ? m : any_mask(set, dir ? TL_ANY_DST : TL_ANY_SRC);
 }

@@ -81,23 +81,25 @@ enum tl_any_field {
     TL_ANY_COUNT = 5,
 };
 
-/// LPM trie key over both directions, families and sets. prefixlen counts the 24 bits of
-/// set, dir and family before the address, so one trie holds every prefix.
+/// LPM trie key over both directions, families and sets. prefixlen counts the 32 bits of
+/// set, dir, family and a zero byte before the address, so one trie holds every prefix; the
+/// zero byte keeps the address 4-byte aligned (the program writes it a word at a time).
 struct tl_lpm_key {
     __u32 prefixlen;
     __u8 set;
     __u8 dir;      // 0 = source, 1 = destination
     __u8 family;   // 4 or 6
-    __u8 addr[16]; // network order; IPv4 uses the first 4 bytes
+    __u8 zero;
+    __u32 addr[4]; // network order; IPv4 uses addr[0]
 };
-#define TL_LPM_HEADER_BITS 24
+#define TL_LPM_HEADER_BITS 32
 
 // ---- flow shunting ----
 
 /// A flow in canonical order: the lower (address, port) endpoint first, as FlowKey.make does.
 struct tl_flow_key {
-    __u8 addr_lo[16];  // network order; IPv4 in the first 4 bytes, rest zero
-    __u8 addr_hi[16];
+    __u32 addr_lo[4];  // network order; IPv4 in addr_lo[0], the rest zero
+    __u32 addr_hi[4];
     __u16 port_lo;     // host order
     __u16 port_hi;
     __u16 vlan;        // outer VLAN ID, TL_VLAN_NONE when untagged

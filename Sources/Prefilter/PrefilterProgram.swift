@@ -196,7 +196,7 @@ public final class PrefilterProgram {
             k.dir = p.direction
             k.family = p.family
             let bytes = p.cidr.networkBytes
-            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<16 { $0[i] = bytes[i] } }
+            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<16 { $0[i] = bytes[i] } } // network order
             try MapAccess.update(addrFD, k, p.mask, "address prefixes")
         }
         let info = tl_set_info(default_action: compiled.defaultRule.action, default_sample_n: compiled.defaultRule.sample_n,
