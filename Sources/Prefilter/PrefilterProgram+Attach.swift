@@ -79,6 +79,17 @@ extension PrefilterProgram {
         return a
     }
 
+    /// Puts the AF_XDP socket of RX queue `queue` in the program's XSK map: `capture` redirects
+    /// that queue's frames to it.
+    public func setSocket(queue: UInt32, socketFD: Int32) throws(PrefilterError) {
+        try MapAccess.update(xsksFD, queue, UInt32(bitPattern: socketFD), "the AF_XDP socket map")
+    }
+
+    /// Takes queue `queue`'s socket out of the XSK map (its captures then fall back).
+    public func removeSocket(queue: UInt32) {
+        _ = MapAccess.delete(xsksFD, queue)
+    }
+
     /// Detaches (closing the link) and removes the pins. Safe to call more than once.
     public func detach() {
         if linkFD >= 0 {

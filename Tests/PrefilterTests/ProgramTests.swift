@@ -183,12 +183,15 @@ import Testing
         #expect(try p.rule(later) == 1)
         let m = try #require(try p.testRun(later.bytes).metadata)
         #expect(m.isFragment && !m.hasPorts)
+        // No ports in the hash: a later fragment goes to the same worker as its first fragment.
+        var firstPassed = first; firstPassed.l4 = .tcp(1234, 81)
+        #expect(try p.testRun(firstPassed.bytes).metadata?.flowHash == m.flowHash)
         var v6 = Frame(); v6.src = "2001:db8::1"; v6.dst = "2001:db8::2"; v6.ipv6Extensions = [(44, 8)]
         v6.moreFragments = true
         #expect(try p.rule(v6) == 0)
         v6.fragmentOffset = 100; v6.l4 = .raw(6); v6.payload = 16
         #expect(try p.rule(v6) == 1)
-        #expect(p.counters().fragments.packets == 5)
+        #expect(p.counters().fragments.packets == 6)
     }
 
     @Test func truncatedFramesAtEveryLength() throws {

@@ -210,6 +210,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: pins))
     }
 
+    /// Runs tapline with `args`; returns (status, standard error).
+    func tapline(_ binary: String, _ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    @Test func commandLineBadInputSaysWhatAndAttachesNothing() throws {
+        guard requireRoot(), let binary = taplineBinary() else { return }
+        let file = FileManager.default.temporaryDirectory.appending(path: "tlpf-bad-\(getpid()).rules")
+        try "drop src 10.0.0.1/8\ncapture vlan 5000\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var (status, text) = try tapline(binary, ["rules", "check", file.path])
+        #expect(status == 1)
+        #expect(text.contains("\(file.path):1:10: '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)"))
+        #expect(text.contains("\(file.path):2:14: bad VLAN ID '5000' (0-4095)"))
+        #expect(text.contains("2 errors; nothing loaded"))
+        (status, text) = try tapline(binary, ["prefilter", "run", "-i", "tl-no-such-if"])
+        #expect(status == 1)
+        #expect(text.contains("no network interface named 'tl-no-such-if'"))
+        (status, text) = try tapline(binary, ["prefilter", "run", "-i", "lo", "--rules", file.path])
+        #expect(status == 1)
+        #expect(text.contains("nothing attached"))
+        (status, text) = try tapline(binary, ["prefilter", "stats", "-i", "tl-no-such-if"])
+        #expect(status == 1)
+        #expect(text.contains("no tapline prefilter is attached to tl-no-such-if"))
+    }
+
     @Test func withoutPrivilegesTheCommandSaysWhy() throws {
         guard requireRoot(), let tapline = taplineBinary() else { return }
         let lab = try VethLab()
