@@ -57,7 +57,12 @@ import Testing
         let emptyNS = try nanosecondsPerRun(empty.programFD, f.bytes, repeat: count)
         try empty.install(rules("default drop"))
         let dropAllNS = try nanosecondsPerRun(empty.programFD, f.bytes, repeat: count)
-        print(String(format: "prefilter cost: no rules, default drop %.1f ns", dropAllNS))
+        try empty.install(rules("drop proto udp dport 9"))
+        let oneRuleNS = try nanosecondsPerRun(empty.programFD, f.bytes, repeat: count)
+        try empty.install(rules("drop src 10.0.0.0/8 proto udp dport 9"))
+        let oneTrieRuleNS = try nanosecondsPerRun(empty.programFD, f.bytes, repeat: count)
+        print(String(format: "prefilter cost: no rules, default drop %.1f ns; 1 rule proto+dport %.1f ns; 1 rule src+proto+dport %.1f ns",
+                     dropAllNS, oneRuleNS, oneTrieRuleNS))
         print(String(format: "prefilter cost: bare XDP_DROP %.1f ns, prefilter (no rules) %.1f ns, 256 rules last matching %.1f ns per frame; rate ratio %.2f",
                      bareNS, emptyNS, filterNS, bareNS / filterNS))
     }
