@@ -27,6 +27,26 @@ import Testing
         return bpf_prog_load(BPF_PROG_TYPE_XDP, "tl_bare_drop", "GPL", insns, 2, nil)
     }
 
+    /// XDP_DROP after reading one byte of the frame (the EtherType): what touching the frame costs.
+    static func readingDrop() -> Int32 {
+        var i = [bpf_insn](repeating: bpf_insn(), count: 11)
+        func set(_ n: Int, _ code: UInt8, dst: UInt8 = 0, src: UInt8 = 0, off: Int16 = 0, imm: Int32 = 0) {
+            i[n].code = code; i[n].dst_reg = dst; i[n].src_reg = src; i[n].off = off; i[n].imm = imm
+        }
+        set(0, 0xb7, dst: 5)                        // r5 = 0
+        set(1, 0x61, dst: 2, src: 1, off: 0)        // r2 = ctx->data
+        set(2, 0x61, dst: 3, src: 1, off: 4)        // r3 = ctx->data_end
+        set(3, 0xbf, dst: 4, src: 2)                // r4 = r2
+        set(4, 0x07, dst: 4, imm: 14)               // r4 += 14
+        set(5, 0x2d, dst: 4, src: 3, off: 1)        // if r4 > r3 goto +1
+        set(6, 0x71, dst: 5, src: 2, off: 12)       // r5 = *(u8 *)(r2 + 12)
+        set(7, 0xb7, dst: 0, imm: 1)                // r0 = XDP_DROP
+        set(8, 0x55, dst: 5, off: 1, imm: 0x99)     // if r5 != 0x99 goto +1
+        set(9, 0xb7, dst: 0, imm: 2)                // r0 = XDP_PASS
+        set(10, 0x95)                               // exit
+        return bpf_prog_load(BPF_PROG_TYPE_XDP, "tl_read_drop", "GPL", i, 11, nil)
+    }
+
     /// Sends `count` copies of `frame` from the generator end; returns seconds taken.
     static func generate(_ lab: VethLab, _ frame: [UInt8], count: UInt32) -> (seconds: Double, rc: Int32) {
         final class Job: @unchecked Sendable { var seconds = 0.0; var rc: Int32 = 0; var frame: [UInt8] = []; var count: UInt32 = 0; var gen = "" }
@@ -87,6 +107,20 @@ import Testing
         let bareRun = Self.generate(lab, f.bytes, count: frames)
         close(link)
         try #require(bareRun.rc == 0, "generator: \(bareRun.rc)")
+        let reading = Self.readingDrop()
+        try #require(reading >= 0)
+        defer { close(reading) }
+        try lab.inReceiverNamespace {
+            var o = bpf_link_create_opts()
+            o.sz = MemoryLayout<bpf_link_create_opts>.size
+            o.flags = UInt32(XDP_FLAGS_DRV_MODE)
+            link = bpf_link_create(reading, Int32(if_nametoindex(lab.rx)), BPF_XDP, &o)
+        }
+        try #require(link >= 0)
+        let readingRun = Self.generate(lab, f.bytes, count: frames)
+        close(link)
+        print(String(format: "veth drop rate: XDP_DROP after reading the EtherType %.2f Mpps, ratio %.2f",
+                     Double(frames) / readingRun.seconds / 1e6, bareRun.seconds / readingRun.seconds))
 
         let p = try program(text)
         nonisolated(unsafe) var attached = false
@@ -95,7 +129,14 @@ import Testing
         let run = Self.generate(lab, f.bytes, count: frames)
         try #require(run.rc == 0)
         let c = p.counters()
+        // The same program with no rules (default drop): the cost of parsing and counting alone.
+        try p.install(rules("default drop"))
+        let before = p.counters().dropped.packets
+        let plain = Self.generate(lab, f.bytes, count: frames)
+        let plainRate = Double(p.counters().dropped.packets - before) / plain.seconds
         let bareRate = Double(frames) / bareRun.seconds
+        print(String(format: "veth drop rate: prefilter without rules (default drop) %.2f Mpps, ratio %.2f",
+                     plainRate / 1e6, plainRate / bareRate))
         let rate = Double(c.activeRule(255).packets) / run.seconds
         print(String(format: "veth drop rate: bare XDP_DROP %.2f Mpps, prefilter 256 rules (last matches) %.2f Mpps, ratio %.2f (%u frames, %llu counted by rule 255)",
                      bareRate / 1e6, rate / 1e6, rate / bareRate, frames, c.activeRule(255).packets))
