@@ -218,6 +218,26 @@ import Testing
         #expect(p.counters().parseErrors.packets == expectedErrors)
     }
 
+    @Test func malformedActionAndSocketFallbackAreConfigurable() throws {
+        guard requireRoot() else { return }
+        var config = PrefilterConfig()
+        config.malformedAction = .capture
+        config.passWhenNoSocket = false
+        let p = try program("capture proto tcp\ndefault pass", config: config)
+        let cut = Array(Frame().bytes[0..<30]) // inside the IPv4 header
+        #expect(try p.testRun(cut).verdict == XDP_DROP_) // capture, no socket, fallback drop
+        #expect(try p.verdict(Frame()) == XDP_DROP_)
+        var u = Frame(); u.l4 = .udp(1, 2)
+        #expect(try p.verdict(u) == XDP_PASS_)
+        let c = p.counters()
+        #expect(c.parseErrors.packets == 1)
+        #expect(c.redirectFailures.packets == 2)
+        #expect(c.dropped.packets == 2 && c.passed.packets == 1 && c.seen.packets == 3)
+        config.writeMetadata = false
+        let q = try program("pass", config: config)
+        #expect(try q.testRun(Frame().bytes).metadata == nil)
+    }
+
     @Test func shuntedFlowsAreCountedAndDropped() throws {
         guard requireRoot() else { return }
         let p = try program("pass")
