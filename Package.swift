@@ -30,6 +30,10 @@ let package = Package(
         .systemLibrary(name: "CNUMA", path: "Sources/CNUMA", pkgConfig: "numa",
                        providers: [.apt(["libnuma-dev"])]),
         .target(name: "CShims", path: "Sources/CShims"),
+        // BPF/prefilter.h for Swift, plus the namespace/AF_PACKET helpers the prefilter tests need.
+        .target(name: "CPrefilter", path: "Sources/CPrefilter"),
+        // Compiles BPF/*.bpf.c with clang -target bpf -Wall -Werror into resources of its target.
+        .plugin(name: "BuildBPFPlugin", capability: .buildTool(), path: "Sources/BuildBPFPlugin"),
 
         // Per-packet code: no Foundation, no allocation, no existentials.
         .target(name: "PacketCore", swiftSettings: perPacket),
@@ -46,6 +50,10 @@ let package = Package(
         // Machine description and pinning plans (control path: Foundation allowed).
         .target(name: "Topology", swiftSettings: strict),
 
+        // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
+        .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
+                swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
+
         // Tools above the engine.
         .target(name: "Synth",
                 dependencies: ["PacketCore", "Export",
@@ -53,7 +61,7 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
-                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "CXDP", "CNUMA", "CShims",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -68,6 +76,7 @@ let package = Package(
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,174 @@
+// The one header shared by the XDP prefilter (BPF/prefilter.bpf.c) and its Swift loader
+// (Sources/CPrefilter): map keys and values, flags, counter indices and the rule layout.
+// Only fixed-width kernel types, so both clang -target bpf and the host compiler agree on layout.
+#ifndef TAPLINE_PREFILTER_H
+#define TAPLINE_PREFILTER_H
+
+#include <linux/types.h>
+
+// ---- limits (each a memory bound or a verifier bound) ----
+
+/// Rules per rule set: 4 words of 64 bits of candidate bitmask.
+#define TL_MAX_RULES 256
+#define TL_MASK_WORDS 4
+/// Two rule sets: the one in use and the one being written (atomic reload by an index flip).
+#define TL_RULE_SETS 2
+/// VLAN IDs 0..4095, plus one slot for frames without a tag.
+#define TL_VLAN_SLOTS 4097
+#define TL_VLAN_NONE 4096
+/// At most two VLAN tags (802.1Q, 802.1ad QinQ) are parsed; a third is treated as payload.
+#define TL_MAX_VLAN_TAGS 2
+/// IPv6 extension headers walked before giving up (the verifier needs a bound; real chains are short).
+#define TL_MAX_IPV6_EXT 6
+/// Entries in the flow shunt table (LRU: the oldest shunt is evicted when full).
+#define TL_SHUNT_ENTRIES 65536
+/// LPM trie entries: prefixes of both directions, both families and both rule sets.
+#define TL_LPM_ENTRIES (TL_RULE_SETS * 2 * TL_MAX_RULES + 16)
+/// Entries of the AF_XDP socket map (one per RX queue).
+#define TL_XSK_ENTRIES 256
+
+// ---- actions ----
+
+enum tl_action {
+    TL_ACTION_DROP = 0,    // XDP_DROP, counted
+    TL_ACTION_PASS = 1,    // XDP_PASS to the kernel stack
+    TL_ACTION_CAPTURE = 2, // XDP_REDIRECT into the AF_XDP socket of this RX queue
+    TL_ACTION_SAMPLE = 3,  // capture 1 flow in N (by the symmetric hash), drop the rest
+};
+
+/// A rule's action (index: set * TL_MAX_RULES + rule).
+struct tl_rule {
+    __u32 action;    // enum tl_action
+    __u32 sample_n;  // for TL_ACTION_SAMPLE: keep flows whose hash selects 1 in sample_n
+};
+
+/// A bitmask of candidate rules: bit r of word r / 64 is rule r.
+struct tl_mask {
+    __u64 w[TL_MASK_WORDS];
+};
+
+/// The control word (array map `tl_control`, key 0). `active_set` is flipped last on a reload.
+struct tl_control {
+    __u32 active_set;       // 0 or 1: the rule set every new packet uses
+    __u32 generation;       // bumped on every reload, for `prefilter stats`
+    __u32 shunts_enabled;   // 0: the shunt table is empty, skip its lookup (a hash per packet)
+    __u32 _pad;
+};
+
+/// Per rule set settings (array map `tl_set_info`, key: set).
+struct tl_set_info {
+    __u32 default_action;   // when no rule matches
+    __u32 default_sample_n;
+    __u32 rule_count;
+    __u32 fields;           // TL_FIELD_*: fields some rule of the set constrains; others are not looked up
+};
+
+#define TL_FIELD_SRC 0x01
+#define TL_FIELD_DST 0x02
+#define TL_FIELD_PROTO 0x04
+#define TL_FIELD_SPORT 0x08
+#define TL_FIELD_DPORT 0x10
+#define TL_FIELD_VLAN 0x20
+
+/// Indices into `tl_any` (per set: index set * TL_ANY_COUNT + field): the rules that do not
+/// constrain a field, used when the packet has no such field (non-IP, no ports).
+enum tl_any_field {
+    TL_ANY_SRC = 0,
+    TL_ANY_DST = 1,
+    TL_ANY_PROTO = 2,
+    TL_ANY_SPORT = 3,
+    TL_ANY_DPORT = 4,
+    TL_ANY_COUNT = 5,
+};
+
+/// LPM trie key over both directions, families and sets. prefixlen counts the 32 bits of
+/// set, dir, family and a zero byte before the address, so one trie holds every prefix; the
+/// zero byte keeps the address 4-byte aligned (the program writes it a word at a time).
+struct tl_lpm_key {
+    __u32 prefixlen;
+    __u8 set;
+    __u8 dir;      // 0 = source, 1 = destination
+    __u8 family;   // 4 or 6
+    __u8 zero;
+    __u32 addr[4]; // network order; IPv4 uses addr[0]
+};
+#define TL_LPM_HEADER_BITS 32
+
+// ---- flow shunting ----
+
+/// A flow in canonical order: the lower (address, port) endpoint first, as FlowKey.make does.
+struct tl_flow_key {
+    __u32 addr_lo[4];  // network order; IPv4 in addr_lo[0], the rest zero
+    __u32 addr_hi[4];
+    __u16 port_lo;     // host order
+    __u16 port_hi;
+    __u16 vlan;        // outer VLAN ID, TL_VLAN_NONE when untagged
+    __u8 proto;
+    __u8 family;       // 4 or 6
+};
+
+/// What the program counted for a shunted flow; userspace sets `expires_ns` (CLOCK_MONOTONIC,
+/// bpf_ktime_get_ns). An expired entry is ignored and deleted by the program on the next packet.
+struct tl_shunt_value {
+    __u64 packets;
+    __u64 bytes;
+    __u64 last_ns;
+    __u64 expires_ns;
+};
+
+// ---- counters (per-CPU array `tl_counters` of struct tl_counter) ----
+
+struct tl_counter {
+    __u64 packets;
+    __u64 bytes;
+};
+
+/// Per-rule slots: TL_CNT_RULE_BASE + set * TL_RULE_SLOTS + rule; slot TL_MAX_RULES is the default.
+#define TL_RULE_SLOTS (TL_MAX_RULES + 1)
+#define TL_CNT_RULE_BASE 0
+#define TL_CNT_GLOBAL_BASE (TL_RULE_SETS * TL_RULE_SLOTS)
+
+enum tl_counter_index {
+    TL_CNT_SEEN = TL_CNT_GLOBAL_BASE, // unused by the program: seen = drop + pass + capture
+    TL_CNT_DROP,          // verdict XDP_DROP (rule, default, shunt, malformed, sample, fallback)
+    TL_CNT_PASS,          // verdict XDP_PASS by rule or default
+    TL_CNT_CAPTURE,       // redirected into an AF_XDP socket
+    TL_CNT_SAMPLE_KEPT,   // sample N: flow selected, then captured
+    TL_CNT_SAMPLE_DROPPED,// sample N: flow not selected, dropped
+    TL_CNT_SHUNTED,       // dropped because the flow is shunted
+    TL_CNT_PARSE_ERROR,   // truncated or malformed frames
+    TL_CNT_REDIRECT_FAIL, // capture wanted but no socket on this queue (fallback verdict)
+    TL_CNT_META_FAIL,     // bpf_xdp_adjust_meta refused (hash not written)
+    TL_CNT_NON_IP,        // frames that are neither IPv4 nor IPv6 (still go through the rules)
+    TL_CNT_FRAGMENT,      // IP fragments (non-first ones have no ports)
+    TL_CNT_END,
+};
+#define TL_COUNTER_SLOTS (TL_CNT_END)
+
+// ---- load-time configuration ----
+
+/// The program's only read-only data (`.rodata`), written by the loader before load: the loader
+/// checks that `.rodata` is exactly this size, so nothing else may live there.
+struct tl_config {
+    __u32 malformed_action;   // enum tl_action for truncated or malformed frames (sample = capture)
+    __u32 redirect_fallback;  // XDP_PASS (2) or XDP_DROP (1) when capture finds no AF_XDP socket
+    __u32 write_meta;         // 1: write struct tl_xdp_meta in front of passed and captured frames
+    __u32 _pad;
+};
+
+// ---- XDP metadata (written in front of the frame with bpf_xdp_adjust_meta) ----
+
+/// What userspace finds in the metadata area of a captured or passed frame.
+struct tl_xdp_meta {
+    __u64 flow_hash;  // FlowHash.symmetric(src, dst, proto); 0 for non-IP frames
+    __u16 rule;       // matched rule, TL_MAX_RULES for the default action
+    __u8 action;      // enum tl_action that decided
+    __u8 flags;       // TL_META_*
+    __u32 magic;      // TL_META_MAGIC: tells a tapline prefilter wrote it
+};
+#define TL_META_MAGIC 0x544c4d31u /* "TLM1" */
+#define TL_META_IPV6 0x01
+#define TL_META_FRAGMENT 0x02
+#define TL_META_HAS_PORTS 0x04
+
+#endif

@@ -1,0 +1,20 @@
+#ifndef TAPLINE_CPREFILTER_H
+#define TAPLINE_CPREFILTER_H
+// The prefilter's shared map layouts (BPF/prefilter.h) for Swift, and the two calls that need
+// _GNU_SOURCE (setns) to run work inside a network namespace on a thread of their own.
+#include <stdint.h>
+#include <sys/vfs.h>
+#include <linux/if_link.h>
+#include "../../../BPF/prefilter.h"
+
+/// Runs `body(context)` on a new pthread that first joins the network namespace at `netns_path`
+/// (e.g. /run/netns/NAME), then joins it. Returns 0, or an errno value if the thread or setns failed.
+int tapline_run_in_netns(const char *netns_path, void (*body)(void *context), void *context);
+
+/// Sends `count` raw Ethernet frames (concatenated in `frames`, sizes in `lengths`) out of
+/// `ifname` through an AF_PACKET socket opened inside the namespace at `netns_path`.
+/// Returns the number of frames sent, or a negative errno value.
+int tapline_netns_send_frames(const char *netns_path, const char *ifname, const uint8_t *frames,
+                              const uint32_t *lengths, uint32_t count);
+
+#endif

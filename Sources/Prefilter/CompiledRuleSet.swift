@@ -1,0 +1,134 @@
+import CPrefilter
+import PacketCore
+
+/// A rule set turned into the per-field bitmask tables the program looks up: for each field value,
+/// the rules that value satisfies (rules that do not constrain the field included). The program
+/// ANDs one mask per field; the lowest set bit is the first matching rule.
+struct CompiledRuleSet {
+    static let portCount = 65536
+    static let protoCount = 256
+    static let vlanSlots = Int(TL_VLAN_SLOTS)
+
+    struct Prefix {
+        var direction: UInt8 // 0 source, 1 destination
+        var family: UInt8    // 4 or 6
+        var cidr: CIDR
+        var mask: tl_mask
+    }
+
+    var rules: [tl_rule]
+    var defaultRule: tl_rule
+    var proto: [tl_mask]
+    var sourcePort: [tl_mask]
+    var destinationPort: [tl_mask]
+    var vlan: [tl_mask]
+    var any: [tl_mask]
+    var prefixes: [Prefix]
+    /// TL_FIELD_*: the fields some rule constrains (the program looks up only these).
+    var fields: UInt32
+
+    static func rule(_ a: RuleAction) -> tl_rule {
+        switch a {
+        case .drop: tl_rule(action: TL_ACTION_DROP.rawValue, sample_n: 0)
+        case .pass: tl_rule(action: TL_ACTION_PASS.rawValue, sample_n: 0)
+        case .capture: tl_rule(action: TL_ACTION_CAPTURE.rawValue, sample_n: 0)
+        case .sample(let n): tl_rule(action: TL_ACTION_SAMPLE.rawValue, sample_n: n)
+        }
+    }
+
+    init(_ set: RuleSet) {
+        precondition(set.rules.count <= RuleSet.maxRules, "RuleParser caps rule sets at maxRules")
+        rules = set.rules.map { Self.rule($0.action) }
+        defaultRule = Self.rule(set.defaultAction)
+        let r = set.rules
+        var f: UInt32 = 0
+        for rule in r {
+            if rule.source != nil { f |= UInt32(TL_FIELD_SRC) }
+            if rule.destination != nil { f |= UInt32(TL_FIELD_DST) }
+            if rule.proto != nil { f |= UInt32(TL_FIELD_PROTO) }
+            if rule.sourcePort != nil { f |= UInt32(TL_FIELD_SPORT) }
+            if rule.destinationPort != nil { f |= UInt32(TL_FIELD_DPORT) }
+            if rule.vlan != nil { f |= UInt32(TL_FIELD_VLAN) }
+        }
+        fields = f
+
+        func maskOf(_ include: (Rule) -> Bool) -> tl_mask {
+            var m = RuleMask()
+            for (i, rule) in r.enumerated() where include(rule) { m.set(i) }
+            return m.value
+        }
+        any = [tl_mask](repeating: tl_mask(), count: Int(TL_ANY_COUNT.rawValue))
+        any[Int(TL_ANY_SRC.rawValue)] = maskOf { $0.source == nil }
+        any[Int(TL_ANY_DST.rawValue)] = maskOf { $0.destination == nil }
+        any[Int(TL_ANY_PROTO.rawValue)] = maskOf { $0.proto == nil }
+        any[Int(TL_ANY_SPORT.rawValue)] = maskOf { $0.sourcePort == nil }
+        any[Int(TL_ANY_DPORT.rawValue)] = maskOf { $0.destinationPort == nil }
+
+        proto = (0..<Self.protoCount).map { p in maskOf { $0.proto == nil || $0.proto == UInt8(p) } }
+        vlan = (0..<Self.vlanSlots).map { v in
+            v == Int(TL_VLAN_NONE) ? maskOf { $0.vlan == nil } : RuleMask(0).value
+        }
+        let vlanAny = maskOf { $0.vlan == nil }
+        for v in 0..<4096 { vlan[v] = vlanAny }
+        for (i, rule) in r.enumerated() {
+            if let id = rule.vlan { var m = RuleMask(vlan[Int(id)]); m.set(i); vlan[Int(id)] = m.value }
+        }
+
+        func ports(_ field: (Rule) -> PortRange?) -> [tl_mask] {
+            var table = [tl_mask](repeating: maskOf { field($0) == nil }, count: Self.portCount)
+            for (i, rule) in r.enumerated() {
+                guard let range = field(rule) else { continue }
+                for p in Int(range.lower)...Int(range.upper) {
+                    var m = RuleMask(table[p])
+                    m.set(i)
+                    table[p] = m.value
+                }
+            }
+            return table
+        }
+        sourcePort = ports(\.sourcePort)
+        destinationPort = ports(\.destinationPort)
+
+        // Each prefix's mask holds every rule whose prefix contains it (the trie returns only the
+        // longest match), plus the rules that leave the field open; a /0 entry per family catches
+        // addresses no rule names.
+        prefixes = []
+        for direction: UInt8 in [0, 1] {
+            let field: (Rule) -> CIDR? = direction == 0 ? { $0.source } : { $0.destination }
+            for v6 in [false, true] {
+                let open = maskOf { field($0) == nil }
+                var cidrs = [CIDR(address: v6 ? IPAddress(high: 0, low: 0, isIPv6: true) : IPAddress(ipv4: 0),
+                                  length: 0)]
+                for rule in r { if let c = field(rule), c.isIPv6 == v6, !cidrs.contains(c) { cidrs.append(c) } }
+                for c in cidrs {
+                    var m = RuleMask(open)
+                    for (i, rule) in r.enumerated() {
+                        if let rc = field(rule), rc.contains(c) { m.set(i) }
+                    }
+                    prefixes.append(Prefix(direction: direction, family: v6 ? 6 : 4, cidr: c, mask: m.value))
+                }
+            }
+        }
+    }
+}
+
+/// A 256-bit rule bitmask as the program sees it.
+struct RuleMask {
+    var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init() {}
+    init(_ m: tl_mask) { w = m.w }
+    init(_ fill: UInt64) { w = (fill, fill, fill, fill) }
+
+    var value: tl_mask { tl_mask(w: w) }
+
+    mutating func set(_ bit: Int) {
+        let b = UInt64(1) << UInt64(bit & 63)
+        switch bit >> 6 {
+        case 0: w.0 |= b
+        case 1: w.1 |= b
+        case 2: w.2 |= b
+        default: w.3 |= b
+        }
+    }
+}

@@ -1,0 +1,271 @@
+import CPrefilter
+import CXDP
+import Foundation
+import Glibc
+
+/// Load-time settings of the program (its `.rodata`, frozen by the verifier).
+public struct PrefilterConfig: Equatable, Sendable {
+    /// What happens to truncated or malformed frames (`sample` behaves as `capture`).
+    public var malformedAction: RuleAction = .pass
+    /// When `capture` finds no AF_XDP socket on the queue: pass the frame (true) or drop it.
+    public var passWhenNoSocket = true
+    /// Write `tl_xdp_meta` (flow hash, rule, action) in front of passed and captured frames.
+    public var writeMetadata = true
+    public init() {}
+}
+
+/// The result of running the program once on a frame (`bpf_prog_test_run_opts`).
+public struct TestRunResult: Sendable {
+    /// XDP_DROP (1), XDP_PASS (2), XDP_REDIRECT (4) …
+    public var verdict: UInt32
+    /// The metadata the program wrote, if any.
+    public var metadata: FrameMetadata?
+    /// The frame as the program left it (without the metadata).
+    public var frame: [UInt8]
+}
+
+/// What the program writes in front of a passed or captured frame (`struct tl_xdp_meta`).
+public struct FrameMetadata: Equatable, Sendable {
+    /// `FlowHash.symmetric(src, dst, proto)`: the same value userspace computes; 0 for non-IP.
+    public var flowHash: UInt64
+    /// The rule that decided; `RuleSet.maxRules` = default action, `maxRules + 1` = malformed frame.
+    public var rule: Int
+    /// 0 drop, 1 pass, 2 capture (sample resolves to capture or drop).
+    public var action: UInt8
+    public var isIPv6: Bool
+    public var isFragment: Bool
+    public var hasPorts: Bool
+    /// Whether the magic word says a tapline prefilter wrote it.
+    public var isValid: Bool
+
+    init(_ m: tl_xdp_meta) {
+        flowHash = m.flow_hash
+        rule = Int(m.rule)
+        action = m.action
+        isIPv6 = m.flags & UInt8(TL_META_IPV6) != 0
+        isFragment = m.flags & UInt8(TL_META_FRAGMENT) != 0
+        hasPorts = m.flags & UInt8(TL_META_HAS_PORTS) != 0
+        isValid = m.magic == TL_META_MAGIC
+    }
+}
+
+/// The XDP prefilter loaded into the kernel: rules, counters, shunts, attach and detach.
+/// Frees every kernel resource (link, pins, maps, program) in `deinit`.
+public final class PrefilterProgram {
+    /// The name the kernel shows (15 characters of `tapline_prefilter`).
+    public static let kernelName = "tapline_prefilt"
+    /// Where maps of an attached prefilter are pinned: `<root>/<interface>/`.
+    public static let pinRoot = "/sys/fs/bpf/tapline"
+
+    let object: OpaquePointer
+    public let programFD: Int32
+    let controlFD, setInfoFD, rulesFD, addrFD, protoFD, sportFD, dportFD, vlanFD, anyFD: Int32
+    let shuntFD, countersFD, xsksFD, fenceFD: Int32
+    var fenceInnerFD: Int32 = -1
+    var activeSet: UInt32 = 0
+    var generation: UInt32 = 0
+    /// Whether the shunt table may hold entries (the program skips its lookup otherwise).
+    var shuntsEnabled = false
+    /// The rule set in force (after `install`).
+    public private(set) var rules = RuleSet()
+    /// Rule counts of sets overwritten by reloads: slot sums kept so nothing is lost.
+    public private(set) var retiredRuleCounts: [PacketCount] = []
+    var linkFD: Int32 = -1
+    var pinDirectory: String?
+    public internal(set) var attachment: PrefilterAttachment?
+
+    /// Loads the program (not attached) with `config`, and installs an empty rule set (default pass).
+    public init(config: PrefilterConfig = PrefilterConfig()) throws(PrefilterError) {
+        let bytes = try Self.objectBytes()
+        var opts = bpf_object_open_opts()
+        opts.sz = MemoryLayout<bpf_object_open_opts>.size
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
+        defer { buffer.deallocate() } // libbpf reads it until load ends
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        let name = strdup("tapline_prefilter")
+        defer { free(name) }
+        opts.object_name = UnsafePointer(name)
+        guard let obj = bpf_object__open_mem(buffer, bytes.count, &opts) else {
+            throw .from("opening the BPF object", errno)
+        }
+        var cfg = tl_config()
+        cfg.malformed_action = Self.kernelAction(config.malformedAction)
+        cfg.redirect_fallback = config.passWhenNoSocket ? XDP_PASS.rawValue : XDP_DROP.rawValue
+        cfg.write_meta = config.writeMetadata ? 1 : 0
+        var rodataSet = false
+        var map = bpf_object__next_map(obj, nil)
+        while let m = map {
+            if String(cString: bpf_map__name(m)).hasSuffix(".rodata") {
+                var size = 0
+                if let p = bpf_map__initial_value(m, &size), size == MemoryLayout<tl_config>.size {
+                    UnsafeMutableRawPointer(mutating: p).storeBytes(of: cfg, as: tl_config.self)
+                    rodataSet = true
+                }
+            }
+            map = bpf_object__next_map(obj, m)
+        }
+        guard rodataSet else {
+            bpf_object__close(obj)
+            throw .objectMissing(".rodata of the object is not exactly struct tl_config")
+        }
+        let loadRC = bpf_object__load(obj)
+        if loadRC != 0 {
+            bpf_object__close(obj)
+            throw .from("loading the XDP program (verifier or permissions)", loadRC)
+        }
+        func fd(_ name: String) -> Int32 {
+            guard let m = bpf_object__find_map_by_name(obj, name) else { return -1 }
+            return bpf_map__fd(m)
+        }
+        object = obj
+        programFD = bpf_object__find_program_by_name(obj, "tapline_prefilter").map { bpf_program__fd($0) } ?? -1
+        controlFD = fd("tl_control"); setInfoFD = fd("tl_set_info"); rulesFD = fd("tl_rules")
+        addrFD = fd("tl_addr"); protoFD = fd("tl_proto"); sportFD = fd("tl_sport"); dportFD = fd("tl_dport")
+        vlanFD = fd("tl_vlan"); anyFD = fd("tl_any"); shuntFD = fd("tl_shunt"); countersFD = fd("tl_counters")
+        xsksFD = fd("tl_xsks"); fenceFD = fd("tl_fence")
+        retiredRuleCounts = [PacketCount](repeating: PacketCount(), count: Int(TL_RULE_SLOTS))
+        guard programFD >= 0, [controlFD, setInfoFD, rulesFD, addrFD, protoFD, sportFD, dportFD, vlanFD,
+                               anyFD, shuntFD, countersFD, xsksFD, fenceFD].allSatisfy({ $0 >= 0 }) else {
+            throw .objectMissing("a program or map is missing from the object")
+        }
+        fenceInnerFD = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tl_fence_inner", 4, 4, 1, nil)
+        if fenceInnerFD < 0 { throw .from("creating the reload fence map", errno) }
+        activeSet = 1 // so the first install writes set 0
+        try install(RuleSet())
+    }
+
+    deinit {
+        detach()
+        if fenceInnerFD >= 0 { close(fenceInnerFD) }
+        bpf_object__close(object)
+    }
+
+    static func objectBytes() throws(PrefilterError) -> [UInt8] {
+        guard let url = Bundle.module.url(forResource: "prefilter", withExtension: "bpfobj") else {
+            throw .objectMissing("not in the resource bundle")
+        }
+        guard let data = try? Data(contentsOf: url) else { throw .objectMissing("unreadable at \(url.path)") }
+        return [UInt8](data)
+    }
+
+    static func kernelAction(_ a: RuleAction) -> UInt32 {
+        CompiledRuleSet.rule(a).action
+    }
+
+    // MARK: rules
+
+    /// Replaces the rule set atomically: the unused half is written whole, then one word flips
+    /// which half new packets use, then the kernel waits out an RCU grace period so no packet
+    /// still uses the old half when the next reload rewrites it.
+    public func install(_ set: RuleSet) throws(PrefilterError) {
+        let compiled = CompiledRuleSet(set)
+        let target = 1 - activeSet
+        let t = Int(target)
+
+        // Keep what the retiring set counted, then zero its slots for the new rules.
+        let slots = MapAccess.counterSlots(countersFD)
+        let per = Int(TL_RULE_SLOTS)
+        let base = Int(TL_CNT_RULE_BASE) + t * per
+        for i in 0..<per { retiredRuleCounts[i] = retiredRuleCounts[i] + slots[base + i] }
+        try MapAccess.zeroCounters(countersFD, base..<(base + per))
+
+        // Old prefixes of the target half.
+        var stale: [tl_lpm_key] = []
+        var key = tl_lpm_key()
+        var next = tl_lpm_key()
+        var hasKey = bpf_map_get_next_key(addrFD, nil, &next) == 0
+        while hasKey {
+            if next.set == UInt8(target) { stale.append(next) }
+            key = next
+            hasKey = bpf_map_get_next_key(addrFD, &key, &next) == 0
+        }
+        for k in stale { _ = MapAccess.delete(addrFD, k) }
+
+        var ruleArray = compiled.rules
+        ruleArray += [tl_rule](repeating: tl_rule(), count: RuleSet.maxRules - ruleArray.count)
+        try MapAccess.updateArray(rulesFD, base: target * UInt32(RuleSet.maxRules), ruleArray, "rules")
+        try MapAccess.updateArray(protoFD, base: target * 256, compiled.proto, "protocol masks")
+        try MapAccess.updateArray(sportFD, base: target * 65536, compiled.sourcePort, "source port masks")
+        try MapAccess.updateArray(dportFD, base: target * 65536, compiled.destinationPort, "destination port masks")
+        try MapAccess.updateArray(vlanFD, base: target * UInt32(TL_VLAN_SLOTS), compiled.vlan, "VLAN masks")
+        try MapAccess.updateArray(anyFD, base: target * UInt32(TL_ANY_COUNT.rawValue), compiled.any, "open-field masks")
+        for p in compiled.prefixes {
+            var k = tl_lpm_key()
+            k.prefixlen = UInt32(TL_LPM_HEADER_BITS) + UInt32(p.cidr.length)
+            k.set = UInt8(target)
+            k.dir = p.direction
+            k.family = p.family
+            let bytes = p.cidr.networkBytes
+            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<16 { $0[i] = bytes[i] } } // network order
+            try MapAccess.update(addrFD, k, p.mask, "address prefixes")
+        }
+        let info = tl_set_info(default_action: compiled.defaultRule.action, default_sample_n: compiled.defaultRule.sample_n,
+                               rule_count: UInt32(compiled.rules.count), fields: compiled.fields)
+        try MapAccess.update(setInfoFD, target, info, "rule set info")
+
+        // The flip: one array element; only the low byte of active_set changes, so no reader can
+        // see a torn value.
+        generation &+= 1
+        activeSet = target
+        try writeControl()
+        rules = set
+        try fence()
+    }
+
+    /// Writes the control word from `activeSet`, `generation` and `shuntsEnabled`.
+    func writeControl() throws(PrefilterError) {
+        let control = tl_control(active_set: activeSet, generation: generation, shunts_enabled: shuntsEnabled ? 1 : 0, _pad: 0)
+        try MapAccess.update(controlFD, UInt32(0), control, "control word")
+    }
+
+    /// Returns after every program run that started before the call has ended (an update of a
+    /// map-in-map makes the kernel call synchronize_rcu()).
+    func fence() throws(PrefilterError) {
+        try MapAccess.update(fenceFD, UInt32(0), fenceInnerFD, "reload fence")
+    }
+
+    /// The program's counters now.
+    public func counters() -> PrefilterCounters {
+        MapAccess.counters(countersFD: countersFD, controlFD: controlFD)
+    }
+
+    // MARK: test runs
+
+    /// Runs the program once on `frame` in the kernel (`bpf_prog_test_run_opts`). Frames under 14
+    /// bytes are refused by the kernel (EINVAL) before the program runs.
+    public func testRun(_ frame: [UInt8]) throws(PrefilterError) -> TestRunResult {
+        var out = [UInt8](repeating: 0, count: frame.count + 512)
+        var ctxIn = xdp_md()
+        ctxIn.data_end = UInt32(frame.count)
+        var ctxOut = xdp_md()
+        var opts = bpf_test_run_opts()
+        opts.sz = MemoryLayout<bpf_test_run_opts>.size
+        opts.data_size_in = UInt32(frame.count)
+        opts.data_size_out = UInt32(out.count)
+        opts.ctx_size_in = UInt32(MemoryLayout<xdp_md>.size)
+        opts.ctx_size_out = UInt32(MemoryLayout<xdp_md>.size)
+        let rc = frame.withUnsafeBytes { fin in
+            out.withUnsafeMutableBytes { fout in
+                withUnsafeMutablePointer(to: &ctxIn) { ci in
+                    withUnsafeMutablePointer(to: &ctxOut) { co in
+                        opts.data_in = fin.baseAddress
+                        opts.data_out = fout.baseAddress
+                        opts.ctx_in = UnsafeRawPointer(ci)
+                        opts.ctx_out = UnsafeMutableRawPointer(co)
+                        return bpf_prog_test_run_opts(programFD, &opts)
+                    }
+                }
+            }
+        }
+        if rc != 0 { throw .from("bpf_prog_test_run_opts", rc) }
+        let metaLength = Int(ctxOut.data)
+        var meta: FrameMetadata?
+        if metaLength >= MemoryLayout<tl_xdp_meta>.size {
+            meta = FrameMetadata(out.withUnsafeBytes {
+                $0.loadUnaligned(fromByteOffset: metaLength - MemoryLayout<tl_xdp_meta>.size, as: tl_xdp_meta.self)
+            })
+        }
+        let total = Int(opts.data_size_out)
+        return TestRunResult(verdict: opts.retval, metadata: meta, frame: Array(out[metaLength..<max(metaLength, total)]))
+    }
+}

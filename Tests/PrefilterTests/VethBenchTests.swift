@@ -1,0 +1,145 @@
+import CPrefilter
+import CXDP
+import Foundation
+import Glibc
+@testable import Prefilter
+import Testing
+
+/// The veth-lab benchmark: an in-kernel generator (bpf_prog_test_run in live-frames mode running
+/// a program that redirects every frame into the generator's veth end) drives the receiver end,
+/// where first a bare XDP_DROP program and then the prefilter with 256 rules (the last matching,
+/// drop) run. Same generator, same run: the ratio of drop rates. Frames: TAPLINE_VETH_BENCH_FRAMES
+/// (default 2,000,000 per measurement).
+@Suite(.serialized) struct VethBenchTests {
+    static func redirectProgram(to ifindex: UInt32) -> Int32 {
+        var insns = [bpf_insn](repeating: bpf_insn(), count: 4)
+        insns[0].code = 0xb7; insns[0].dst_reg = 1; insns[0].imm = Int32(ifindex) // r1 = ifindex
+        insns[1].code = 0xb7; insns[1].dst_reg = 2; insns[1].imm = 0              // r2 = 0
+        insns[2].code = 0x85; insns[2].imm = 23                                   // call bpf_redirect
+        insns[3].code = 0x95                                                       // exit
+        return bpf_prog_load(BPF_PROG_TYPE_XDP, "tl_gen_redirect", "GPL", insns, 4, nil)
+    }
+
+    static func bareDrop() -> Int32 {
+        var insns = [bpf_insn](repeating: bpf_insn(), count: 2)
+        insns[0].code = 0xb7; insns[0].imm = 1
+        insns[1].code = 0x95
+        return bpf_prog_load(BPF_PROG_TYPE_XDP, "tl_bare_drop", "GPL", insns, 2, nil)
+    }
+
+    /// XDP_DROP after reading one byte of the frame (the EtherType): what touching the frame costs.
+    static func readingDrop() -> Int32 {
+        var i = [bpf_insn](repeating: bpf_insn(), count: 11)
+        func set(_ n: Int, _ code: UInt8, dst: UInt8 = 0, src: UInt8 = 0, off: Int16 = 0, imm: Int32 = 0) {
+            i[n].code = code; i[n].dst_reg = dst; i[n].src_reg = src; i[n].off = off; i[n].imm = imm
+        }
+        set(0, 0xb7, dst: 5)                        // r5 = 0
+        set(1, 0x61, dst: 2, src: 1, off: 0)        // r2 = ctx->data
+        set(2, 0x61, dst: 3, src: 1, off: 4)        // r3 = ctx->data_end
+        set(3, 0xbf, dst: 4, src: 2)                // r4 = r2
+        set(4, 0x07, dst: 4, imm: 14)               // r4 += 14
+        set(5, 0x2d, dst: 4, src: 3, off: 1)        // if r4 > r3 goto +1
+        set(6, 0x71, dst: 5, src: 2, off: 12)       // r5 = *(u8 *)(r2 + 12)
+        set(7, 0xb7, dst: 0, imm: 1)                // r0 = XDP_DROP
+        set(8, 0x55, dst: 5, off: 1, imm: 0x99)     // if r5 != 0x99 goto +1
+        set(9, 0xb7, dst: 0, imm: 2)                // r0 = XDP_PASS
+        set(10, 0x95)                               // exit
+        return bpf_prog_load(BPF_PROG_TYPE_XDP, "tl_read_drop", "GPL", i, 11, nil)
+    }
+
+    /// Sends `count` copies of `frame` from the generator end; returns seconds taken.
+    static func generate(_ lab: VethLab, _ frame: [UInt8], count: UInt32) -> (seconds: Double, rc: Int32) {
+        final class Job: @unchecked Sendable { var seconds = 0.0; var rc: Int32 = 0; var frame: [UInt8] = []; var count: UInt32 = 0; var gen = "" }
+        let job = Job()
+        job.frame = frame; job.count = count; job.gen = lab.gen
+        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+        let box = Box {
+            let ifindex = if_nametoindex(job.gen)
+            let prog = redirectProgram(to: ifindex)
+            guard prog >= 0 else { job.rc = -errno; return }
+            defer { close(prog) }
+            var ctx = xdp_md()
+            ctx.data_end = UInt32(job.frame.count)
+            ctx.ingress_ifindex = ifindex
+            var opts = bpf_test_run_opts()
+            opts.sz = MemoryLayout<bpf_test_run_opts>.size
+            opts.data_size_in = UInt32(job.frame.count)
+            opts.ctx_size_in = UInt32(MemoryLayout<xdp_md>.size)
+            opts.repeat = Int32(job.count)
+            opts.flags = UInt32(BPF_F_TEST_XDP_LIVE_FRAMES)
+            let start = PrefilterProgram.monotonicNanoseconds()
+            job.rc = job.frame.withUnsafeBytes { d in
+                withUnsafePointer(to: &ctx) { c in
+                    opts.data_in = d.baseAddress
+                    opts.ctx_in = UnsafeRawPointer(c)
+                    return bpf_prog_test_run_opts(prog, &opts)
+                }
+            }
+            job.seconds = Double(PrefilterProgram.monotonicNanoseconds() - start) / 1e9
+        }
+        let rc = tapline_run_in_netns(lab.genPath, { Unmanaged<Box>.fromOpaque($0!).takeUnretainedValue().body() },
+                                      Unmanaged.passUnretained(box).toOpaque())
+        withExtendedLifetime(box) {}
+        return (job.seconds, rc != 0 ? -rc : job.rc)
+    }
+
+    @Test func dropRateWith256RulesAgainstBareDrop() throws {
+        guard requireRoot() else { return }
+        let frames = UInt32(ProcessInfo.processInfo.environment["TAPLINE_VETH_BENCH_FRAMES"] ?? "") ?? 2_000_000
+        let lab = try VethLab()
+        var f = Frame(); f.l4 = .udp(7, 9); f.payload = 22
+        var text = ""
+        for i in 0..<255 { text += "pass src 198.51.100.\(i) dport \(1000 + i)\n" }
+        text += "drop proto udp dport 9\n"
+
+        // Bare XDP_DROP on the receiver (native), through a link closed at the end of the scope.
+        let bare = Self.bareDrop()
+        try #require(bare >= 0)
+        defer { close(bare) }
+        nonisolated(unsafe) var link: Int32 = -1
+        try lab.inReceiverNamespace {
+            var o = bpf_link_create_opts()
+            o.sz = MemoryLayout<bpf_link_create_opts>.size
+            o.flags = UInt32(XDP_FLAGS_DRV_MODE)
+            link = bpf_link_create(bare, Int32(if_nametoindex(lab.rx)), BPF_XDP, &o)
+        }
+        try #require(link >= 0)
+        let bareRun = Self.generate(lab, f.bytes, count: frames)
+        close(link)
+        try #require(bareRun.rc == 0, "generator: \(bareRun.rc)")
+        let reading = Self.readingDrop()
+        try #require(reading >= 0)
+        defer { close(reading) }
+        try lab.inReceiverNamespace {
+            var o = bpf_link_create_opts()
+            o.sz = MemoryLayout<bpf_link_create_opts>.size
+            o.flags = UInt32(XDP_FLAGS_DRV_MODE)
+            link = bpf_link_create(reading, Int32(if_nametoindex(lab.rx)), BPF_XDP, &o)
+        }
+        try #require(link >= 0)
+        let readingRun = Self.generate(lab, f.bytes, count: frames)
+        close(link)
+        print(String(format: "veth drop rate: XDP_DROP after reading the EtherType %.2f Mpps, ratio %.2f",
+                     Double(frames) / readingRun.seconds / 1e6, bareRun.seconds / readingRun.seconds))
+
+        let p = try program(text)
+        nonisolated(unsafe) var attached = false
+        try lab.inReceiverNamespace { attached = (try? p.attach(interface: lab.rx, mode: .native)) != nil }
+        try #require(attached)
+        let run = Self.generate(lab, f.bytes, count: frames)
+        try #require(run.rc == 0)
+        let c = p.counters()
+        // The same program with no rules (default drop): the cost of parsing and counting alone.
+        try p.install(rules("default drop"))
+        let before = p.counters().dropped.packets
+        let plain = Self.generate(lab, f.bytes, count: frames)
+        let plainRate = Double(p.counters().dropped.packets - before) / plain.seconds
+        let bareRate = Double(frames) / bareRun.seconds
+        print(String(format: "veth drop rate: prefilter without rules (default drop) %.2f Mpps, ratio %.2f",
+                     plainRate / 1e6, plainRate / bareRate))
+        let rate = Double(c.activeRule(255).packets) / run.seconds
+        print(String(format: "veth drop rate: bare XDP_DROP %.2f Mpps, prefilter 256 rules (last matches) %.2f Mpps, ratio %.2f (%u frames, %llu counted by rule 255)",
+                     bareRate / 1e6, rate / 1e6, rate / bareRate, frames, c.activeRule(255).packets))
+        #expect(c.activeRule(255).packets > 0)
+    }
+}
