@@ -35,7 +35,12 @@ let package = Package(
         .target(name: "PacketCore", swiftSettings: perPacket),
         .target(name: "Rings", swiftSettings: perPacket),
         .target(name: "Dissect", dependencies: ["PacketCore"], swiftSettings: perPacket),
-        .target(name: "AppProtocols", dependencies: ["PacketCore"], swiftSettings: perPacket),
+        // AppProtocols links swift-crypto for QUIC Initial decryption (RFC 9001 §5), once per QUIC flow.
+        .target(name: "AppProtocols",
+                dependencies: ["PacketCore",
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "_CryptoExtras", package: "swift-crypto")],
+                swiftSettings: perPacket),
         .target(name: "FlowTrack", dependencies: ["PacketCore", "Dissect", "AppProtocols"], swiftSettings: perPacket),
         .target(name: "Ingest", dependencies: ["PacketCore"], swiftSettings: perPacket),
         .target(name: "Export", dependencies: ["PacketCore", "FlowTrack"], swiftSettings: perPacket),
@@ -45,7 +50,7 @@ let package = Package(
 
         // Tools above the engine.
         .target(name: "Synth",
-                dependencies: ["PacketCore", "Export",
+                dependencies: ["PacketCore", "Export", "AppProtocols",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
@@ -61,9 +66,9 @@ let package = Package(
         .testTarget(name: "FlowTrackTests", dependencies: ["FlowTrack", "Dissect", "PacketCore"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Export", "PacketCore"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "FlowTrack", "PacketCore"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "Dissect", "PacketCore", "Ingest"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Dissect", "PacketCore", "Ingest", "AppProtocols"]),
         .testTarget(name: "EngineTests",
-                    dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore"]),
+                    dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore", "AppProtocols"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]
