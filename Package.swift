@@ -43,9 +43,9 @@ let package = Package(
                 swiftSettings: perPacket),
         .target(name: "FlowTrack", dependencies: ["PacketCore", "Dissect", "AppProtocols"], swiftSettings: perPacket),
         .target(name: "Ingest", dependencies: ["PacketCore"], swiftSettings: perPacket),
-        .target(name: "Export", dependencies: ["PacketCore", "FlowTrack"], swiftSettings: perPacket),
+        .target(name: "Export", dependencies: ["PacketCore", "FlowTrack", "AppProtocols"], swiftSettings: perPacket),
         .target(name: "Engine",
-                dependencies: ["PacketCore", "Rings", "Dissect", "FlowTrack", "Ingest", "Export", "CShims"],
+                dependencies: ["PacketCore", "Rings", "Dissect", "AppProtocols", "FlowTrack", "Ingest", "Export", "CShims"],
                 swiftSettings: perPacket),
 
         // Tools above the engine.
@@ -55,7 +55,7 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
-                          dependencies: ["Engine", "Synth", "Ingest", "Export", "CXDP", "CNUMA", "CShims",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "AppProtocols", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
