@@ -37,7 +37,7 @@ public enum HTTPMessage {
         if methodLength(p, at: 0) > 0 {
             // The method must be followed by a target and " HTTP/1." on the same line (RTSP/SIP share methods).
             var i = 0
-            while i + 8 <= p.count {
+            while i < p.count {
                 if p[i] == 0x0D || p[i] == 0x0A { return .noMatch }
                 if p.starts(with: " HTTP/1.", at: i) { return .match }
                 i += 1
