@@ -46,6 +46,9 @@ public enum Classifier {
         }
         let v = DNSMessage.probe(p)
         if v != .match || dnsPort { return v }
+        // NetBIOS name service (RFC 1002 §4.2) shares DNS's format; its NB/NBSTAT types are not DNS.
+        if let qt = p.u16(DNSMessage.headerLength + 34), qt == 0x20 || qt == 0x21 { return .noMatch }
+        if c.hasPort(137) || c.hasPort(138) { return .noMatch }
         guard let qd = p.u16(4), let ns = p.u16(8), qd == 1, ns <= 1 else { return .noMatch }
         return .match
     }

@@ -23,7 +23,7 @@ public enum QUICInitial {
         guard b0 & 0xC0 == 0xC0 else { return .noMatch }
         guard let dl = p.u8(5), Int(dl) <= maxConnectionIDLength else { return .noMatch }
         // Known versions, drafts (0xff0000xx), and the version-negotiation-forcing pattern 0x?a?a?a?a.
-        let known = QUICInitialKeys.isSupported(v) || v >> 8 == 0xff0000 || v & 0x0F0F0F0F == 0x0A0A0A0A
+        let known = QUICInitialKeys.isSupported(v) || QUICInitialKeys.draft(of: v) != 0
         return known && p.count >= 1200 - 64 ? .match : .noMatch
     }
 
