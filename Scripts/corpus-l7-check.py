@@ -59,6 +59,8 @@ def truth_values(t):
         k = key(L4[tu["l4"]], tu["src"], tu.get("sport"), tu["dst"], tu.get("dport"))
         for q in d.get("queries") or []:
             # tshark writes the root name as "<Root>"; records write "." (RFC 1034 §3.1).
+            if q == "<Unknown extended label>":
+                continue  # tshark's placeholder for a label it cannot read (RFC 6891 §5), not a name
             out["dns.qname"][k].add("." if q == "<Root>" else q)
     for kind, src in (("tls", t.get("tls_client_hello") or []), ("quic", t.get("quic") or [])):
         for h in src:
@@ -81,6 +83,16 @@ def truth_values(t):
     return out
 
 
+def tshark_text(v):
+    """Our text as tshark prints it: bytes outside printable ASCII as \\ooo octal escapes
+    (invalid UTF-8 is already U+FFFD in both)."""
+    out = []
+    for ch in v:
+        o = ord(ch)
+        out.append(f"\\{o:03o}" if o < 0x20 or o == 0x7F else ch)
+    return "".join(out)
+
+
 def record_values(r):
     """(kind, value) pairs a record carries."""
     vals = []
@@ -98,7 +110,7 @@ def record_values(r):
     for f in ("client", "server"):
         if s.get(f) is not None:
             vals.append(("ssh.banner", s[f]))
-    return vals
+    return [(k, tshark_text(v)) for k, v in vals]
 
 
 def main():

@@ -47,7 +47,7 @@ public struct AppCounts: Sendable {
 extension L7Stats {
     mutating func add(_ o: L7Stats) {
         payloadPackets &+= o.payloadPackets
-        unclassifiedDirections &+= o.unclassifiedDirections
+        unmatchedPayloads &+= o.unmatchedPayloads
         reassemblyExhausted &+= o.reassemblyExhausted
         reassemblyPeakBuffers = max(reassemblyPeakBuffers, o.reassemblyPeakBuffers)
     }

@@ -154,8 +154,11 @@ final class L7Dissector {
             switch r.verdict {
             case .needMore: return false
             case .noMatch:
-                stats.unclassifiedDirections &+= 1
-                return true
+                // A TCP stream's start matched nothing: more bytes will not change that. A UDP
+                // datagram stands alone: the next one (a QUIC Initial after 0-RTT packets, a DNS
+                // message after junk) may still decide, within the flow's payload-packet budget.
+                stats.unmatchedPayloads &+= 1
+                return c.ipProto == 6
             case .match:
                 m.pointee.app = r.app
                 m.pointee.appBy = .payload
@@ -307,7 +310,7 @@ extension UnsafeRawBufferPointer {
 /// Application-layer counters of one worker.
 public struct L7Stats: Sendable {
     public var payloadPackets: UInt64 = 0
-    public var unclassifiedDirections: UInt64 = 0
+    public var unmatchedPayloads: UInt64 = 0
     /// Times a reassembly buffer was wanted and none was free; most buffers held at once.
     public var reassemblyExhausted: UInt64 = 0
     public var reassemblyPeakBuffers: Int = 0

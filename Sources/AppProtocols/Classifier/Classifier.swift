@@ -45,6 +45,12 @@ public enum Classifier {
             return DNSMessage.probe(p.slice(2..<avail))
         }
         let v = DNSMessage.probe(p)
+        if dnsPort && v == .noMatch {
+            // On the DNS ports a message with a readable header and first question is DNS, even
+            // with absurd counts (fuzzed or broken resolvers).
+            var s = DNSSummary()
+            return DNSMessage.parse(p, into: &s) == .done && s.questions > 0 ? .match : .noMatch
+        }
         if v != .match || dnsPort { return v }
         // NetBIOS name service (RFC 1002 §4.2) shares DNS's format; its NB/NBSTAT types are not DNS.
         if let qt = p.u16(DNSMessage.headerLength + 34), qt == 0x20 || qt == 0x21 { return .noMatch }

@@ -2,11 +2,12 @@
 /// ranges, merged as they touch. Used for out-of-order TCP segments and QUIC CRYPTO frames.
 @frozen
 public struct ByteRanges: Sendable, BitwiseCopyable {
-    /// Holes tolerated at once: a handshake split into a few segments or CRYPTO frames reordered.
-    /// A ninth disjoint range is dropped (its bytes must come again, as retransmissions do).
-    public static let capacity = 8
-    @usableFromInline var starts: InlineArray<8, UInt16> = .init(repeating: 0)
-    @usableFromInline var ends: InlineArray<8, UInt16> = .init(repeating: 0)
+    /// Disjoint ranges held at once. Browsers scatter a ClientHello over a dozen or more small
+    /// CRYPTO frames in shuffled order (Chrome's "chaos protection"); 32 ranges cost 128 bytes per
+    /// reassembly buffer (not per flow). One more disjoint range is dropped and flagged.
+    public static let capacity = 32
+    @usableFromInline var starts: InlineArray<32, UInt16> = .init(repeating: 0)
+    @usableFromInline var ends: InlineArray<32, UInt16> = .init(repeating: 0)
     public private(set) var count: Int = 0
 
     @inlinable public init() {}

@@ -73,11 +73,13 @@ public enum DNSMessage {
         out.questions = qd
         out.answers = an
         out.length = msg.count
-        if qd > maxPlausibleCount || an > maxPlausibleCount || ns > maxPlausibleCount || ar > maxPlausibleCount {
-            return .invalid
-        }
+        // Absurd counts (fuzzed or hostile) do not hide the first question; they stop the walk
+        // before the answers. The probe judges plausibility, not the parser.
+        let plausible = qd <= maxPlausibleCount && an <= maxPlausibleCount && ns <= maxPlausibleCount
+            && ar <= maxPlausibleCount
+        if !plausible { out.flags.insert(.malformed) }
         var p = headerLength
-        for q in 0..<Int(qd) {
+        for q in 0..<(plausible ? Int(qd) : min(Int(qd), 1)) {
             var scratch = DNSName()
             let (end, ok) = q == 0 ? readName(msg, at: p, into: &out.qname, flags: &out.flags)
                                    : readName(msg, at: p, into: &scratch, flags: &out.flags)
@@ -86,6 +88,7 @@ public enum DNSMessage {
             p = end + 4
         }
         // Answers: find the first A/AAAA/CNAME; a cut answer section keeps what the question gave.
+        if !plausible { return .done }
         var walked = 0
         while walked < Int(an) && walked < maxRecordsWalked && out.firstAnswerType == 0 {
             var owner = DNSName()
@@ -157,7 +160,9 @@ public enum DNSMessage {
     public static func probe(_ msg: UnsafeRawBufferPointer) -> ProbeVerdict {
         guard msg.count >= headerLength else { return .needMore }
         var s = DNSSummary()
-        guard parse(msg, into: &s) == .done else { return .noMatch }
+        guard parse(msg, into: &s) == .done, !s.flags.contains(.malformed) || s.answers <= maxPlausibleCount,
+              s.questions <= maxPlausibleCount, s.answers <= maxPlausibleCount
+        else { return .noMatch }
         if s.opcode > 5 || s.opcode == 3 { return .noMatch }
         if s.questions == 0 { return s.isResponse && s.answers > 0 ? .match : .noMatch }
         let cls = s.qclass & 0x7FFF

@@ -24,7 +24,12 @@ public enum QUICInitial {
         guard let dl = p.u8(5), Int(dl) <= maxConnectionIDLength else { return .noMatch }
         // Known versions, drafts (0xff0000xx), and the version-negotiation-forcing pattern 0x?a?a?a?a.
         let known = QUICInitialKeys.isSupported(v) || QUICInitialKeys.draft(of: v) != 0
-        return known && p.count >= 1200 - 64 ? .match : .noMatch
+        guard known else { return .noMatch }
+        // A client Initial fills its datagram to 1200 bytes (RFC 9000 §14.1); 0-RTT and Handshake
+        // packets may come first and be short, so only Initials are held to the size.
+        let type = (b0 >> 4) & 0x03
+        let isInitial = v == QUICInitialKeys.version2 ? type == 1 : type == 0
+        return !isInitial || p.count >= 1200 - 64 ? .match : .noMatch
     }
 
     /// Reads a variable-length integer (RFC 9000 §16) at `at`; nil past the end.
@@ -119,7 +124,9 @@ public enum QUICInitial {
             frames += 1
             guard let type = varint(f, &p) else { return }
             switch type {
-            case 0x00, 0x01: continue  // PADDING, PING
+            case 0x00:  // PADDING: a run of zero bytes counts as one frame
+                while p < f.count && f[p] == 0 { p += 1 }
+            case 0x01: continue  // PING
             case 0x02, 0x03:  // ACK: largest, delay, range count, first range, ranges [, ECN counts]
                 guard varint(f, &p) != nil, varint(f, &p) != nil, let count = varint(f, &p), varint(f, &p) != nil,
                       count < 256 else { return }
