@@ -1,0 +1,71 @@
+import PacketCore
+
+/// RTP and RTCP (RFC 3550) over UDP on unprivileged ports, one of them even (§11).
+///
+/// One datagram says little: version 2 is two bits. RTP is accepted only with no CSRCs, a valid
+/// extension (RFC 8285 profile) or padding when flagged, a payload type in use today, and a payload
+/// size that fits fixed-rate codecs. RTCP must be a compound of packets whose lengths tile the datagram.
+public enum RTPProbe {
+    static let headerLength = 12
+    /// RTP packets fit one path MTU; larger datagrams are something else.
+    static let maxLength = 1500
+    /// A bound on the RTCP compound walk (SR/RR + SDES + BYE + feedback).
+    static let maxRTCPPackets = 8
+    /// MPEG-TS packets carried by payload type 33 (RFC 2250 §2).
+    static let transportStreamPacket = 188
+
+    public static func probe(_ payload: UnsafeRawBufferPointer, _ context: ProbeContext) -> ProbeVerdict {
+        guard context.ipProto == 17, context.srcPort >= 1024, context.dstPort >= 1024,
+              context.srcPort & 1 == 0 || context.dstPort & 1 == 0 else { return .noMatch }
+        let p = payload
+        guard p.count >= headerLength, p.count <= maxLength, p.byte(0) & 0xC0 == 0x80 else { return .noMatch }
+        let type = p.byte(1)
+        if type >= 200, type <= 206 { return isRTCP(p) ? .match : .noMatch }
+        return isRTP(p) ? .match : .noMatch
+    }
+
+    static func isRTP(_ p: UnsafeRawBufferPointer) -> Bool {
+        let b0 = p.byte(0)
+        // No CSRC list: mixers that add one are rare, and allowing 0–15 makes random bytes pass.
+        guard b0 & 0x0F == 0, p.loadBE32(8) != 0 else { return false }
+        var start = headerLength
+        if b0 & 0x10 != 0 {
+            guard start + 4 <= p.count else { return false }
+            let profile = p.loadBE16(start)
+            // RFC 8285: one-byte (0xBEDE) or two-byte (0x100x) header extensions.
+            guard profile == 0xBEDE || profile & 0xFFF0 == 0x1000 else { return false }
+            start += 4 + 4 * Int(p.loadBE16(start + 2))
+        }
+        var end = p.count
+        if b0 & 0x20 != 0 {
+            let pad = Int(p.byte(p.count - 1))
+            guard pad >= 1 else { return false }
+            end -= pad
+        }
+        guard start < end else { return false }
+        let size = end - start
+        switch p.byte(1) & 0x7F {
+        case 0, 8, 9: return size % 8 == 0                 // PCMU, PCMA, G.722: 8 bytes per ms
+        case 3: return size % 33 == 0                      // GSM 06.10 frames
+        case 4: return size % 4 == 0                       // G.723.1 frames of 24, 20 or 4 bytes
+        case 13: return size <= 16                         // comfort noise (RFC 3389)
+        case 18: return size % 10 == 0 || size % 10 == 2   // G.729 frames, optional SID
+        case 33: return size % transportStreamPacket == 0 && p.byte(start) == 0x47
+        case 96...127: return true                         // dynamic (Opus, H.264, VP8, events …)
+        default: return false
+        }
+    }
+
+    /// SR/RR/SDES/BYE/APP/RTPFB/PSFB packets, version 2, whose lengths tile the datagram.
+    static func isRTCP(_ p: UnsafeRawBufferPointer) -> Bool {
+        var at = 0, n = 0
+        while at < p.count {
+            guard n < maxRTCPPackets, at + 4 <= p.count, p.byte(at) & 0xC0 == 0x80 else { return false }
+            let type = p.byte(at + 1)
+            guard type >= 200, type <= 206 else { return false }
+            at += 4 * (Int(p.loadBE16(at + 2)) + 1)
+            n += 1
+        }
+        return at == p.count
+    }
+}
