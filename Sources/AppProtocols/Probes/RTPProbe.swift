@@ -7,8 +7,8 @@ import PacketCore
 /// size that fits fixed-rate codecs. RTCP must be a compound of packets whose lengths tile the datagram.
 public enum RTPProbe {
     static let headerLength = 12
-    /// RTP packets fit one path MTU; larger datagrams are something else.
-    static let maxLength = 1500
+    /// RTP packets fit one path MTU (1500 − 20 IPv4 − 8 UDP); larger datagrams are something else.
+    static let maxLength = 1472
     /// A bound on the RTCP compound walk (SR/RR + SDES + BYE + feedback).
     static let maxRTCPPackets = 8
     /// MPEG-TS packets carried by payload type 33 (RFC 2250 §2).
@@ -38,8 +38,10 @@ public enum RTPProbe {
         }
         var end = p.count
         if b0 & 0x20 != 0 {
+            // The last byte counts the padding; senders fill the rest of it with zeros.
             let pad = Int(p.byte(p.count - 1))
-            guard pad >= 1 else { return false }
+            guard pad >= 1, pad <= p.count - start else { return false }
+            for i in (p.count - pad)..<(p.count - 1) where p.byte(i) != 0 { return false }
             end -= pad
         }
         guard start < end else { return false }

@@ -38,8 +38,9 @@ public enum TelnetProbe {
             }
             commands += 1
         }
-        if at == 0 { return p.isEmpty ? .needMore : .noMatch }
-        return negotiations > 0 ? .match : .needMore
+        if negotiations > 0 { return .match }
+        // Nothing decided yet: only a payload that ended inside the opening commands may grow.
+        return at == p.count || (at == p.count - 1 && p.byte(at) == iac) ? .needMore : .noMatch
     }
 
     /// The offset just past IAC SE, or nil when it is not within the bound.
