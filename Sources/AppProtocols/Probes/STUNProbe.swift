@@ -17,7 +17,7 @@ public enum STUNProbe {
             guard tcp else { return .noMatch }
             if p.count >= 1, p.byte(0) & 0xC0 != 0 { return .noMatch }
             var i = 4
-            while i < p.count {
+            while i < min(p.count, 8) {
                 guard p.byte(i) == UInt8(truncatingIfNeeded: magicCookie >> (8 * (7 - i))) else { return .noMatch }
                 i += 1
             }
