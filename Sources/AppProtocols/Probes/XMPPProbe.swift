@@ -13,7 +13,10 @@ public enum XMPPProbe {
         if direct != .noMatch { return direct }
         let xml = ProbeScan.prefix(p, "<?xml")
         guard xml == .match else { return xml }
-        if ProbeScan.find(p, "<stream:stream", from: 5, end: maxScan) != nil { return .match }
+        // The declaration before the stream element is text.
+        if let at = ProbeScan.find(p, "<stream:stream", from: 5, end: maxScan) {
+            return ProbeScan.isText(p, limit: at) ? .match : .noMatch
+        }
         guard p.count < maxScan, ProbeScan.isText(p, limit: maxScan) else { return .noMatch }
         return .needMore
     }
