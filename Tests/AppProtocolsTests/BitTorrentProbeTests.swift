@@ -37,5 +37,15 @@ import AppProtocols
         expectMiss(BitTorrentProbe.probe, Self.utpSyn + [0], udp(40000, 6881))   // SYN carries no data
         expectMiss(BitTorrentProbe.probe, Array(Self.ping.dropLast()), udp(40000, 6881))
         expectMiss(BitTorrentProbe.probe, Self.handshake, udp(40000, 6881))
+        // A DHCP request opens with 01 01 like uTP ST_DATA with an extension; its zeros at 20…
+        // are not a valid extension.
+        expectMiss(BitTorrentProbe.probe, DHCPProbeTests.request, udp(68, 67))
+        // A STUN success response (01 01) is not uTP either.
+        expectMiss(BitTorrentProbe.probe, STUNProbeTests.success, udp(3478, 40000))
+    }
+
+    @Test func localServiceDiscovery() {
+        let search = ascii("BT-SEARCH * HTTP/1.1\r\nHost: 239.192.152.143:6771\r\nPort: 6881\r\nInfohash: 0123456789abcdef0123456789abcdef01234567\r\n\r\n\r\n")
+        expectGolden(BitTorrentProbe.probe, search, udp(6771, 6771))
     }
 }

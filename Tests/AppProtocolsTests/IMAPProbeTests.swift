@@ -18,6 +18,8 @@ import AppProtocols
         expectMiss(IMAPProbe.probe, ascii("a001 FETCHALL\r\n"), tcp(40000, 143))
         expectMiss(IMAPProbe.probe, ascii("GET / HTTP/1.1\r\n"), tcp(40000, 143))
         expectMiss(IMAPProbe.probe, ascii("* NO IMAP\r\n"), tcp(143, 40000))
+        // An FTP reply reads as tag "230" + LOGIN; tagged commands count only from the initiator.
+        expectMiss(IMAPProbe.probe, ascii("230 Login successful.\r\n"), tcp(21, 40000, initiator: false))
     }
 
     @Test func parserReadsGreeting() throws {

@@ -22,6 +22,18 @@ import AppProtocols
         expectGolden(NTPProbe.probe, Self.reply + fill(20, 0xAB), udp(123, 123))
     }
 
+    @Test func controlAndPrivateModesOnPort123() {
+        // Mode 7 (ntpdc) response, version 2: implementation 3, request 42, 1 item of 72 bytes.
+        let monlist = hex("97 00 03 2a 00 01 00 48") + fill(72, 0x10)
+        expectGolden(NTPProbe.probe, monlist, udp(123, 40000))
+        expectMiss(NTPProbe.probe, monlist, udp(40000, 40001))
+        expectMiss(NTPProbe.probe, hex("97 00 03 2a 00 02 00 48") + fill(72, 0x10), udp(123, 40000))
+        // Mode 6 read-variables request, version 2: opcode 2, count 0.
+        let readvar = hex("16 02 00 01 00 00 00 00 00 00 00 00")
+        expectGolden(NTPProbe.probe, readvar, udp(40000, 123))
+        expectMiss(NTPProbe.probe, hex("16 02 00 01 00 00 00 00 00 00 00 08"), udp(40000, 123))
+    }
+
     @Test func nearMisses() {
         var control = Self.reply
         control[0] = 0x26   // mode 6 (control) has another layout

@@ -47,7 +47,7 @@ let allProbes: [ProbeEntry] = [
     ProbeEntry(name: "NetBIOS", probe: NetBIOSProbe.probe, contexts: [udp(137, 137), udp(138, 138)]),
     ProbeEntry(name: "SNMP", probe: SNMPProbe.probe, contexts: [udp(40000, 161)]),
     ProbeEntry(name: "Syslog", probe: SyslogProbe.probe, contexts: [udp(40000, 514)]),
-    ProbeEntry(name: "RTP", probe: RTPProbe.probe, contexts: [udp(16384, 16386)]),
+    ProbeEntry(name: "RTP", probe: RTPProbe.probe, contexts: [udp(16384, 16386), tcp(40000, 5000)]),
     ProbeEntry(name: "Telnet", probe: TelnetProbe.probe, contexts: [tcp(23, 40000)]),
     ProbeEntry(name: "SOCKS", probe: SOCKSProbe.probe, contexts: [tcp(40000, 1080)]),
     ProbeEntry(name: "XMPP", probe: XMPPProbe.probe, contexts: [tcp(40000, 5222)]),

@@ -26,6 +26,14 @@ import AppProtocols
         expectGolden(RTPProbe.probe, hex("a0 60 00 02 00 00 00 10 de ad be ef") + fill(16, 0x11) + hex("00 00 00 04"), udp(16384, 16386))
     }
 
+    @Test func framedOverTCP() {
+        // RFC 4571: 2-byte length then the packet; PCMA with marker and SSRC 0 as some PBXes send.
+        let pcma = hex("80 88 c6 23 64 48 ec a9 00 00 00 00") + fill(160, 0xD5)
+        expectGolden(RTPProbe.probe, be16(pcma.count) + pcma, tcp(40252, 5000))
+        expectMiss(RTPProbe.probe, be16(pcma.count) + pcma + [0], udp(40252, 5000))
+        expectMiss(RTPProbe.probe, be16(pcma.count - 1) + pcma, tcp(40252, 5000))
+    }
+
     @Test func nearMisses() {
         expectMiss(RTPProbe.probe, Self.pcmu + [0], udp(16384, 16386))   // 161 bytes of G.711
         var version = Self.pcmu

@@ -1,7 +1,7 @@
 import PacketCore
 
 /// BitTorrent: the peer wire handshake (BEP 3) over TCP; DHT KRPC (BEP 5), uTP (BEP 29) and the
-/// UDP tracker connect request (BEP 15) over UDP.
+/// UDP tracker connect request (BEP 15) and local service discovery (BEP 14) over UDP.
 public enum BitTorrentProbe {
     /// BEP 29: type (0–4) in the high nibble, version 1 in the low nibble; then a 20-byte header.
     static let utpHeaderLength = 20
@@ -14,6 +14,8 @@ public enum BitTorrentProbe {
         if context.ipProto == 6 { return ProbeScan.prefix(payload, "\u{13}BitTorrent protocol") }
         guard context.ipProto == 17 else { return .noMatch }
         if isDHT(payload) || isUTP(payload) { return .match }
+        // Local Service Discovery (BEP 14), multicast on 6771.
+        if ProbeScan.has(payload, "BT-SEARCH * HTTP/1.1\r\n") { return .match }
         if payload.count == 16, payload.loadBE64(0) == trackerProtocolID, payload.loadBE32(8) == 0 { return .match }
         return .noMatch
     }
@@ -34,12 +36,16 @@ public enum BitTorrentProbe {
         let b0 = p.byte(0)
         let type = b0 >> 4
         guard b0 & 0x0F == 1, type <= 4 else { return false }
+        // Connection ids are random and non-zero in practice; a STUN cookie where uTP keeps its
+        // timestamp means STUN (0x0101 success responses look like ST_DATA with an extension).
+        guard p.loadBE16(2) != 0, p.loadBE32(4) != STUNProbe.magicCookie else { return false }
         var ext = p.byte(1), at = utpHeaderLength, n = 0
         while ext != 0 {
             guard ext <= 2, n < maxUTPExtensions, at + 2 <= p.count else { return false }
             ext = p.byte(at)
             let length = Int(p.byte(at + 1))
-            guard at + 2 + length <= p.count else { return false }
+            // BEP 29: extension payloads (selective ACK bitmasks) are non-empty multiples of 4.
+            guard length >= 4, length % 4 == 0, at + 2 + length <= p.count else { return false }
             at += 2 + length
             n += 1
         }

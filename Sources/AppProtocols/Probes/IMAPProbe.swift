@@ -7,11 +7,14 @@ public enum IMAPProbe {
     /// Tags are short atoms ("a001", "A1"); longer runs are not a tag.
     static let maxTag = 32
 
-    /// A greeting naming IMAP matches anywhere; a bare "* OK" greeting only on port 143.
+    /// A greeting naming IMAP matches anywhere; a bare "* OK" greeting only on port 143; tagged
+    /// commands only from the flow's initiator.
     public static func probe(_ payload: UnsafeRawBufferPointer, _ context: ProbeContext) -> ProbeVerdict {
         guard context.ipProto == 6 else { return .noMatch }
         let greeting = TextLines.best(ProbeScan.prefix(payload, "* OK "), ProbeScan.prefix(payload, "* PREAUTH "))
-        if greeting == .noMatch { return taggedCommand(payload) }
+        // Tags are weak ("230 Login successful" from an FTP server reads as tag + LOGIN), so
+        // tagged commands count only from the initiator.
+        if greeting == .noMatch { return context.fromInitiator ? taggedCommand(payload) : .noMatch }
         guard greeting == .match else { return greeting }
         let (state, line) = TextLines.first(payload, limit: maxLine)
         guard state == .match else { return state }
