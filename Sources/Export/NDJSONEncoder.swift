@@ -68,7 +68,7 @@ public struct NDJSONEncoder {
                 out.append(",\"cipher\":"); number(m.tlsVersion == 0 ? -1 : Int(m.tlsCipher), &out)
                 out.append(",\"ja4\":"); text(m, .tlsJA4, &out)
                 out.append("}")
-            case .http:
+            case .http, .ssdp:
                 out.append(",\"http\":{\"method\":"); text(m, .httpMethod, &out)
                 out.append(",\"host\":"); text(m, .httpHost, &out)
                 out.append(",\"status\":"); number(m.httpStatus == 0 ? -1 : Int(m.httpStatus), &out)

@@ -167,6 +167,8 @@ final class L7Dissector {
         switch m.pointee.app {
         case .dns, .mdns, .llmnr: return dns(m, p, c)
         case .http: return http(m, p, c)
+        // SSDP is HTTP over UDP (UPnP 2.0 §1): its request heads carry the same fields.
+        case .ssdp: _ = http(m, p, c); return true
         case .tls: return tls(m, p, c)
         case .ssh: return ssh(m, p, c)
         case .quic: return quic(i, m, p, c)

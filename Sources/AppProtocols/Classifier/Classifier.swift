@@ -3,7 +3,9 @@
 /// Dispatch is a closed `switch` over `AppProtocol` (no existentials, nothing registered at run
 /// time). **Adding a probe** `Probes/XProbe.swift` (`XProbe.probe(_:_:) -> ProbeVerdict`) takes
 /// one line in `probe(_:_:_:)` — `case .x: XProbe.probe(payload, context)` — and its protocol's
-/// place in `tcpOrder` and/or `udpOrder` (most specific first).
+/// place in `tcpOrder` and/or `udpOrder` (most specific first); a metadata parser takes one
+/// `case` in `ProbeMetadata.parse`. The switch is exhaustive, so a new `AppProtocol` case does
+/// not compile until it is wired.
 public enum Classifier {
     /// Probes tried on TCP payloads, in order. Specific signatures first; loose ones last.
     public static let tcpOrder: [AppProtocol] = [
@@ -12,7 +14,7 @@ public enum Classifier {
     ]
     /// Probes tried on UDP payloads, in order.
     public static let udpOrder: [AppProtocol] = [
-        .quic, .dhcp, .dhcpv6, .dns, .stun, .wireguard, .openvpn, .sip, .ssdp, .ntp, .bittorrent,
+        .quic, .gquic, .dhcp, .dhcpv6, .ssdp, .dns, .stun, .wireguard, .openvpn, .sip, .ntp, .bittorrent,
         .kerberos, .ldap, .snmp, .netbios, .syslog, .rtp, .ipsec,
     ]
 
@@ -25,9 +27,39 @@ public enum Classifier {
         case .ssh: SSHBanner.probe(payload)
         case .quic: context.ipProto == 17 ? QUICInitial.probe(payload) : .noMatch
         case .dns, .mdns, .llmnr: dnsProbe(payload, context)
-        // Probes of the long tail (Probes/*.swift): one line each, e.g.
-        // case .dhcp: DHCPProbe.probe(payload, context)
-        default: .noMatch
+        // The long tail (Probes/*.swift): one line each.
+        case .dhcp: DHCPProbe.probe(payload, context)
+        case .dhcpv6: DHCPv6Probe.probe(payload, context)
+        case .ntp: NTPProbe.probe(payload, context)
+        case .smtp: SMTPProbe.probe(payload, context)
+        case .imap: IMAPProbe.probe(payload, context)
+        case .pop3: POP3Probe.probe(payload, context)
+        case .ftp: FTPProbe.probe(payload, context)
+        case .sip: SIPProbe.probe(payload, context)
+        case .bittorrent: BitTorrentProbe.probe(payload, context)
+        case .wireguard: WireGuardProbe.probe(payload, context)
+        case .openvpn: OpenVPNProbe.probe(payload, context)
+        case .rdp: RDPProbe.probe(payload, context)
+        case .smb2: SMB2Probe.probe(payload, context)
+        case .kerberos: KerberosProbe.probe(payload, context)
+        case .ldap: LDAPProbe.probe(payload, context)
+        case .rtsp: RTSPProbe.probe(payload, context)
+        case .mqtt: MQTTProbe.probe(payload, context)
+        case .redis: RedisProbe.probe(payload, context)
+        case .postgresql: PostgreSQLProbe.probe(payload, context)
+        case .mysql: MySQLProbe.probe(payload, context)
+        case .stun: STUNProbe.probe(payload, context)
+        case .ssdp: SSDPProbe.probe(payload, context)
+        case .netbios: NetBIOSProbe.probe(payload, context)
+        case .snmp: SNMPProbe.probe(payload, context)
+        case .syslog: SyslogProbe.probe(payload, context)
+        case .rtp: RTPProbe.probe(payload, context)
+        case .gquic: GQUICProbe.probe(payload, context)
+        case .telnet: TelnetProbe.probe(payload, context)
+        case .socks: SOCKSProbe.probe(payload, context)
+        case .xmpp: XMPPProbe.probe(payload, context)
+        case .ipsec: IPsecProbe.probe(payload, context)
+        case .unknown: .noMatch
         }
     }
 

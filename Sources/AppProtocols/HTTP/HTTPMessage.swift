@@ -16,9 +16,10 @@ public struct HTTPHead: Sendable {
 
 /// HTTP/1.x message heads (RFC 9112 §2–3, §5): pure functions of the bytes.
 public enum HTTPMessage {
-    /// Methods recognized in a request line (RFC 9110 §9 and WebDAV's common ones).
+    /// Methods recognized in a request line (RFC 9110 §9, WebDAV's common ones, and SSDP's M-SEARCH).
     static let methods: [StaticString] = ["GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ",
-                                          "PATCH ", "TRACE ", "PROPFIND ", "SUBSCRIBE ", "NOTIFY "]
+                                          "PATCH ", "TRACE ", "PROPFIND ", "SUBSCRIBE ", "NOTIFY ",
+                                          "M-SEARCH "]
     /// Header lines walked per head: bounds work on hostile input (real heads have < 50).
     public static let maxHeaderLines = 128
 
