@@ -154,12 +154,18 @@ final class L7Dissector {
             switch r.verdict {
             case .needMore: return false
             case .noMatch:
-                // A TCP stream's start matched nothing: more bytes will not change that. A UDP
-                // datagram stands alone: the next one (a QUIC Initial after 0-RTT packets, a DNS
-                // message after junk) may still decide, within the flow's payload-packet budget.
+                // The direction's first message matched nothing: it stays unknown (a later
+                // message retried against every probe would only raise false matches).
                 stats.unmatchedPayloads &+= 1
-                return c.ipProto == 6
+                if state[i].tentative != .unknown && c.fromInitiator == state[i].tentativeFromA { state[i].tentative = .unknown }
+                return true
             case .match:
+                // Weak signatures (a few header bits) must hold on two datagrams of one direction.
+                if Classifier.needsConfirmation(r.app) && !(state[i].tentative == r.app && state[i].tentativeFromA == c.fromInitiator) {
+                    state[i].tentative = r.app
+                    state[i].tentativeFromA = c.fromInitiator
+                    return false
+                }
                 m.pointee.app = r.app
                 m.pointee.appBy = .payload
             }

@@ -1,3 +1,5 @@
+import AppProtocols
+
 /// Per-flow application-layer work state (the metadata itself is `FlowMetadata`). Small: it is
 /// kept for every flow slot of the table.
 struct L7FlowState {
@@ -15,6 +17,9 @@ struct L7FlowState {
     var baseSeqB: UInt32 = 0
     var seqKnownA: Bool = false
     var seqKnownB: Bool = false
+    /// A weak probe's first match, waiting for a second datagram to confirm it.
+    var tentative: AppProtocol = .unknown
+    var tentativeFromA: Bool = false
     /// QUIC: highest CRYPTO byte written (in `bufferA`).
     var cryptoEnd: UInt16 = 0
 }

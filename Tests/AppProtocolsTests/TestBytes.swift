@@ -1,13 +1,6 @@
 import AppProtocols
 
-/// Bytes from hex text; spaces and newlines are ignored.
-func hex(_ s: String) -> [UInt8] {
-    let digits = s.filter { $0.isHexDigit }
-    var out: [UInt8] = []
-    var it = digits.makeIterator()
-    while let a = it.next(), let b = it.next() { out.append(UInt8(String([a, b]), radix: 16)!) }
-    return out
-}
+// `hex(_:)` comes from ProbeTestSupport.swift.
 
 /// Deterministic generator for the fuzz loops (SplitMix64).
 struct FuzzRandom {

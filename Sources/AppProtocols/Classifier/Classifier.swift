@@ -113,6 +113,12 @@ public enum Classifier {
         return Result(app: .unknown, verdict: needMore ? .needMore : .noMatch)
     }
 
+    /// Protocols whose probe checks only a few header bits (RTP: version, no CSRC, a payload
+    /// type), so random datagrams match one in a few thousand: a flow takes them only when two
+    /// datagrams of one direction match, which random bytes do about one in ten million.
+    @inline(__always)
+    public static func needsConfirmation(_ app: AppProtocol) -> Bool { app == .rtp }
+
     /// DNS on the multicast/link-local ports is mDNS or LLMNR.
     @inline(__always)
     static func refine(_ app: AppProtocol, _ c: ProbeContext) -> AppProtocol {
