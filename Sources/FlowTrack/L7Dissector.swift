@@ -158,7 +158,9 @@ final class L7Dissector {
                 // message retried against every probe would only raise false matches).
                 stats.unmatchedPayloads &+= 1
                 if state[i].tentative != .unknown && c.fromInitiator == state[i].tentativeFromA { state[i].tentative = .unknown }
-                return true
+                // Except on the DNS ports over UDP, where every datagram is a message of its own
+                // and a broken one may precede good ones (the probe there is strict anyway).
+                return !(c.ipProto == 17 && (c.hasPort(53) || c.hasPort(5353) || c.hasPort(5355)))
             case .match:
                 // Weak signatures (a few header bits) must hold on two datagrams of one direction.
                 if Classifier.needsConfirmation(r.app) && !(state[i].tentative == r.app && state[i].tentativeFromA == c.fromInitiator) {

@@ -116,6 +116,15 @@ import Testing
         #expect(classify(tcpDNS, dport: 53).app == .dns)
     }
 
+    @Test func tlsPickedUpMidConnection() {
+        // Application data (17 0301 len) and an alert (15 0303 len) in TLS records.
+        #expect(classify(hex("17 0301 0130 4b48baa5"), dport: 5223).app == .tls)
+        #expect(classify(hex("15 0303 0002 0100"), dport: 5223).app == .tls)
+        #expect(classify(hex("17 0304 0130"), dport: 5223).verdict == .noMatch)
+        #expect(classify(hex("17 0303 0000"), dport: 5223).verdict == .noMatch)
+        #expect(classify(hex("17 03"), dport: 5223).verdict == .needMore)
+    }
+
     @Test func partialPayloadsAskForMoreAndGarbageIsUnknown() {
         #expect(classify([0x16, 0x03], dport: 443).verdict == .needMore)
         #expect(classify(Array("xyzzy plugh".utf8), dport: 80).verdict == .noMatch)

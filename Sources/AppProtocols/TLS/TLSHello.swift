@@ -42,6 +42,16 @@ public enum TLSHello {
     /// Probe for a TLS record carrying a ClientHello or ServerHello (SSLv3 … TLS 1.3).
     public static func probe(_ p: UnsafeRawBufferPointer) -> ProbeVerdict {
         guard let t = p.u8(0) else { return .needMore }
+        if t == 0x17 || t == 0x15 {
+            // Picked up mid-connection: application data or an alert in a TLS 1.0–1.3 record
+            // (1.3 fixes the record version to 0x0303, RFC 8446 §5.1), with a length TLS allows.
+            guard let major = p.u8(1) else { return .needMore }
+            guard major == 3 else { return .noMatch }
+            guard let minor = p.u8(2) else { return .needMore }
+            guard minor >= 1 && minor <= 3 else { return .noMatch }
+            guard let len = p.u16(3) else { return .needMore }
+            return len > 0 && Int(len) <= maxRecordLength ? .match : .noMatch
+        }
         if t != 0x16 { return .noMatch }
         guard let major = p.u8(1) else { return .needMore }
         if major != 3 { return .noMatch }
