@@ -123,3 +123,16 @@ func segment(_ fromA: Bool, seq: UInt32, flags: UInt8 = 0x18, payloadLength: Int
         #expect(r.meta.appBy == .port)  // payload never matched; port says tls
     }
 }
+
+@Suite struct L7MemoryTests {
+    /// Memory per flow slot is a benchmarked property: the metadata and L7 state arrays are
+    /// indexed like the slab, so each slot costs their strides (see docs/ARCHITECTURE.md).
+    @Test func perFlowL7MemoryStaysBounded() {
+        let meta = MemoryLayout<FlowMetadata>.stride
+        let record = MemoryLayout<FlowRecord>.stride
+        print("L7 sizes: FlowMetadata \(meta) B, FlowRecord \(record) B, ByteRanges \(MemoryLayout<ByteRanges>.stride) B")
+        #expect(meta <= 544)
+        #expect(record <= 544 + 160)
+        #expect(_isPOD(FlowRecord.self))
+    }
+}
