@@ -17,6 +17,10 @@ A record carries one value per field (the first message's), so a 5-tuple that ca
 DNS transactions or HTTP requests counts as found when its record holds one of them; `values`
 shows how much of the rest is left out.
 
+JA4: ours against nDPI's, whole and by the two hashes (nDPI's header differs from FoxIO's
+specification in places: ALPN's first two characters instead of first and last, `d` without an
+SNI extension, SHA-256 of the empty string for no extensions).
+
 Classification: nDPI's label (master protocol, before the '.') against the record's `app`, for
 flows whose nDPI protocol Tapline implements (target >= 95%); protocols whose probe is not wired
 yet are listed apart.
@@ -124,6 +128,7 @@ def main():
     stats = collections.defaultdict(collections.Counter)
     cls = collections.defaultdict(collections.Counter)
     disagreements = []
+    ja4 = collections.Counter()
     with tempfile.TemporaryDirectory() as tmp:
         for name in sorted(os.listdir(tdir)):
             if not name.endswith(".json"):
@@ -167,6 +172,22 @@ def main():
                     if extra:
                         stats[kind]["extra"] += len(extra)
                         disagreements.append((name, kind + " extra", str(k), sorted(extra)[:3], sorted(tk.get(k, set()))[:3]))
+            ja4s = {}
+            for r in recs:
+                j = (r.get("tls") or r.get("quic") or {}).get("ja4")
+                if j:
+                    ja4s[key(r["proto"], r["src"], r["sport"], r["dst"], r["dport"])] = j
+            for f in (t.get("ndpi_expected") or {}).get("flows") or []:
+                if f.get("ja4"):
+                    k = key(L4[f["l4"]], f["src"], f["sport"], f["dst"], f["dport"])
+                    j = ja4s.get(k)
+                    ja4["flows"] += 1
+                    if j == f["ja4"]:
+                        ja4["same"] += 1
+                    if j and j.split("_")[1:] == f["ja4"].split("_")[1:]:
+                        ja4["same_hashes"] += 1
+                    elif j is None:
+                        ja4["none"] += 1
             for f in (t.get("ndpi_expected") or {}).get("flows") or []:
                 master = f["app_protocol"].split(".")[0]
                 proto = L4[f["l4"]]
@@ -205,6 +226,9 @@ def main():
             print(f"{app:<18}{c['flows']:>7}{c['agree']:>7}{100.0 * c['agree'] / c['flows']:>8.1f}%")
         if fl:
             print(f"{'total ' + group:<18}{fl:>7}{ag:>7}{100.0 * ag / fl:>8.1f}%")
+    print()
+    print(f"JA4 against nDPI: {ja4['flows']} flows with nDPI's JA4, {ja4['same']} identical, "
+          f"{ja4['same_hashes']} with both hashes equal, {ja4['none']} without ours")
     if args.verbose:
         print()
         for d in disagreements:
