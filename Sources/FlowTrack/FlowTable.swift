@@ -118,6 +118,7 @@ public final class FlowTable {
         var s = l7.stats
         s.reassemblyExhausted = l7.pool.exhausted
         s.reassemblyPeakBuffers = l7.pool.peakInUse
+        s.reassemblyInUse = l7.pool.inUse
         return s
     }
 

@@ -324,5 +324,7 @@ public struct L7Stats: Sendable {
     /// Times a reassembly buffer was wanted and none was free; most buffers held at once.
     public var reassemblyExhausted: UInt64 = 0
     public var reassemblyPeakBuffers: Int = 0
+    /// Buffers lent out now (0 once every flow has ended).
+    public var reassemblyInUse: Int = 0
     public init() {}
 }
