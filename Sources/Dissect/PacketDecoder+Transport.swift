@@ -48,7 +48,10 @@ extension PacketDecoder {
             info.srcPort = frame.loadBE16(offset)
             info.dstPort = frame.loadBE16(offset + 2)
             info.hasL4 = true
-            if end - offset >= Self.tcpFlagsEnd { info.tcpFlags = frame.byte(offset + 13) }
+            if end - offset >= Self.tcpFlagsEnd {
+                info.tcpFlags = frame.byte(offset + 13)
+                info.tcpSeq = frame.loadBE32(offset + 4)
+            }
             let headerLength = end - offset >= Self.tcpFlagsEnd ? Int(frame.byte(offset + 12) >> 4) * 4 : 0
             guard headerLength >= Self.tcpMinimumHeaderLength, offset + headerLength <= ipEnd,
                   offset + headerLength <= end

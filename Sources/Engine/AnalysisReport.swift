@@ -1,5 +1,6 @@
 public import FlowTrack
 public import Ingest
+import AppProtocols
 
 /// The outcome of an analysis: what was read, decoded and recorded, and what went wrong where.
 public struct AnalysisReport: Sendable {
@@ -13,6 +14,10 @@ public struct AnalysisReport: Sendable {
     public var files = 0
     public var workers = 1
     public var elapsedNs: UInt64 = 0
+    /// Records by application protocol and how it was decided.
+    public var apps = AppCounts()
+    /// Application-layer counters summed over workers.
+    public var l7 = L7Stats()
 
     public init() {}
 
@@ -24,5 +29,26 @@ public struct AnalysisReport: Sendable {
     /// Every packet read is accounted once: as a flow packet, a non-IP frame, or a decode error.
     public var accountingBalances: Bool {
         decode.packets == flows.packets + decode.nonIP + decode.errors
+    }
+}
+
+/// Records per application protocol (indexed by `AppProtocol.rawValue`), by payload and by port.
+public struct AppCounts: Sendable {
+    public var byPayload = [UInt64](repeating: 0, count: AppProtocol.allCases.count)
+    public var byPort = [UInt64](repeating: 0, count: AppProtocol.allCases.count)
+    public init() {}
+
+    mutating func count(_ m: FlowMetadata) {
+        let i = Int(m.app.rawValue)
+        if m.appBy == .port { byPort[i] &+= 1 } else { byPayload[i] &+= 1 }
+    }
+}
+
+extension L7Stats {
+    mutating func add(_ o: L7Stats) {
+        payloadPackets &+= o.payloadPackets
+        unmatchedPayloads &+= o.unmatchedPayloads
+        reassemblyExhausted &+= o.reassemblyExhausted
+        reassemblyPeakBuffers = max(reassemblyPeakBuffers, o.reassemblyPeakBuffers)
     }
 }

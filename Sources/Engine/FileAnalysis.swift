@@ -33,8 +33,10 @@ public enum FileAnalysis {
     struct CountingSink<Inner: FlowRecordSink>: FlowRecordSink {
         var inner: Inner
         var count: UInt64 = 0
+        var apps = AppCounts()
         mutating func emit(_ record: FlowRecord) {
             count += 1
+            apps.count(record.meta)
             inner.emit(record)
         }
     }
@@ -47,14 +49,16 @@ public enum FileAnalysis {
         // The table's per-packet call is not generic; records go on to the caller's output once
         // per record, not per packet.
         var sink = CountingSink(inner: output)
-        forEachDecodedPacket(paths: paths, options: options, report: &report) { info, _ in
-            table.process(info)
+        forEachDecodedPacket(paths: paths, options: options, report: &report) { info, frame in
+            table.process(info, frame: frame)
             if !table.pending.isEmpty { table.drain(into: &sink) }
             return false
         } idle: {}
         table.flush(into: &sink)
         report.flows = table.stats
+        report.l7.add(table.l7Stats)
         report.records = sink.count
+        report.apps = sink.apps
         output = sink.inner
     }
 
@@ -157,8 +161,9 @@ public enum FileAnalysis {
         }
         for t in threads { t.join() }
         drainRecords()
-        for w in workers { report.flows.add(w.table.stats) }
+        for w in workers { report.flows.add(w.table.stats); report.l7.add(w.table.l7Stats) }
         report.records = sink.count
+        report.apps = sink.apps
         output = sink.inner
         if let startError { throw startError }
     }

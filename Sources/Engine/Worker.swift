@@ -68,7 +68,11 @@ final class Worker: @unchecked Sendable {
             }
             backoff.reset()
             for k in 0..<n {
-                table.process(infos[Int(batch[k])])
+                let s = batch[k]
+                let info = infos[Int(s)]
+                // The reader copied min(captured length, slot size) bytes into the slot.
+                let kept = min(Int(info.capturedLength), slotSize)
+                table.process(info, frame: UnsafeRawBufferPointer(start: slot(s), count: kept))
                 if !table.pending.isEmpty { table.drain(into: &sink) }
             }
             // The return ring holds every slot, so this always fits at once.

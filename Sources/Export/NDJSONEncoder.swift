@@ -1,11 +1,14 @@
 public import FlowTrack
 public import PacketCore
+import AppProtocols
 
 /// Encodes flow records as NDJSON lines (docs/RECORDS.md; schema in docs/flow-record.schema.json).
 /// Keys come in a fixed order; numbers and addresses are written straight into the caller's memory.
 public struct NDJSONEncoder {
-    /// Longest line a record can take (every number at its widest), so callers can size buffers.
-    public static let maxLineLength = 1024
+    /// Longest line a record can take (every number at its widest, every text byte escaped to
+    /// six), so callers can size buffers: ~600 bytes of fixed keys and numbers, the metadata
+    /// keys (~400), and 6 × the text arena.
+    public static let maxLineLength = 1024 + 512 + 6 * FlowMetadata.textCapacity
 
     public init() {}
 
@@ -36,7 +39,103 @@ public struct NDJSONEncoder {
             out.append(UInt8(ascii: "\"")); out.append(r.tunnel.name); out.append(UInt8(ascii: "\""))
         }
         out.append(",\"fragments\":"); out.appendDecimal(UInt64(r.fragments))
-        out.append(",\"app\":null,\"app_by\":null}\n")
+        encodeApp(r.meta, to: &out)
+        out.append("}\n")
+    }
+
+    /// `app`, `app_by`, the protocol's object and `l7_flags` (docs/RECORDS.md).
+    func encodeApp(_ m: FlowMetadata, to out: inout ByteCursor) {
+        if m.app == .unknown {
+            out.append(",\"app\":null,\"app_by\":null")
+        } else {
+            out.append(",\"app\":\""); out.append(m.app.name)
+            out.append(m.appBy == .port ? "\",\"app_by\":\"port\"" : "\",\"app_by\":\"payload\"")
+        }
+        if m.appBy == .payload {
+            switch m.app {
+            case .dns, .mdns, .llmnr:
+                out.append(",\"dns\":{\"qname\":"); text(m, .dnsQName, &out)
+                out.append(",\"qtype\":"); number(m.has(.dnsQName) ? Int(m.dnsQType) : -1, &out)
+                out.append(",\"rcode\":"); number(m.dnsRCode == 0xFF ? -1 : Int(m.dnsRCode), &out)
+                out.append(",\"answers\":"); number(m.dnsRCode == 0xFF ? -1 : Int(m.dnsAnswers), &out)
+                out.append(",\"answer\":"); text(m, .dnsAnswer, &out)
+                out.append("}")
+            case .tls:
+                out.append(",\"tls\":{\"sni\":"); text(m, .tlsSNI, &out)
+                out.append(",\"alpn\":"); text(m, .tlsALPN, &out)
+                out.append(",\"version\":"); version(m.tlsVersion, &out)
+                out.append(",\"client_version\":"); version(m.tlsClientVersion, &out)
+                out.append(",\"cipher\":"); number(m.tlsVersion == 0 ? -1 : Int(m.tlsCipher), &out)
+                out.append(",\"ja4\":"); text(m, .tlsJA4, &out)
+                out.append("}")
+            case .http, .ssdp:
+                out.append(",\"http\":{\"method\":"); text(m, .httpMethod, &out)
+                out.append(",\"host\":"); text(m, .httpHost, &out)
+                out.append(",\"status\":"); number(m.httpStatus == 0 ? -1 : Int(m.httpStatus), &out)
+                out.append(",\"user_agent\":"); text(m, .httpUserAgent, &out)
+                out.append(",\"content_type\":"); text(m, .httpContentType, &out)
+                out.append(",\"requests\":"); number(Int(m.httpRequests), &out)
+                out.append("}")
+            case .quic:
+                out.append(",\"quic\":{\"version\":"); number(m.quicVersion == 0 ? -1 : Int(m.quicVersion), &out)
+                out.append(",\"sni\":"); text(m, .quicSNI, &out)
+                out.append(",\"alpn\":"); text(m, .quicALPN, &out)
+                out.append(",\"ja4\":"); text(m, .tlsJA4, &out)
+                out.append("}")
+            case .ssh:
+                out.append(",\"ssh\":{\"client\":"); text(m, .sshClient, &out)
+                out.append(",\"server\":"); text(m, .sshServer, &out)
+                out.append("}")
+            default:
+                if m.has(.probeText) || m.probeValue != 0 {
+                    out.append(",\"detail\":{\"text\":"); text(m, .probeText, &out)
+                    out.append(",\"value\":"); number(Int(m.probeValue), &out)
+                    out.append("}")
+                }
+            }
+        }
+        if m.flags.rawValue != 0 {
+            out.append(",\"l7_flags\":[")
+            var first = true
+            for (bit, name) in Self.flagNames where m.flags.contains(bit) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\"")); out.append(name); out.append(UInt8(ascii: "\""))
+                first = false
+            }
+            out.append("]")
+        }
+    }
+
+    static let flagNames: [(L7Flags, StaticString)] = [
+        (.reassemblyOverflow, "reassembly_overflow"), (.textTruncated, "text_truncated"), (.malformed, "malformed"),
+        (.dnsNameLoop, "dns_name_loop"), (.quicUndecrypted, "quic_undecrypted"), (.httpPipelined, "http_pipelined"),
+        (.outOfOrder, "out_of_order"), (.budgetExhausted, "budget_exhausted"),
+    ]
+
+    /// A text field as a JSON string, or null when unset.
+    private func text(_ m: FlowMetadata, _ f: MetaField, _ out: inout ByteCursor) {
+        if !m.has(f) { out.append("null"); return }
+        out.append(UInt8(ascii: "\""))
+        m.withText(f) { JSONString.appendEscaped($0, to: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A number, or null for -1.
+    private func number(_ v: Int, _ out: inout ByteCursor) {
+        if v < 0 { out.append("null") } else { out.appendDecimal(UInt64(v)) }
+    }
+
+    /// A TLS version as "1.3" … "1.0", "ssl3", or "0x…" for others; null when unseen.
+    private func version(_ v: UInt16, _ out: inout ByteCursor) {
+        switch v {
+        case 0: out.append("null")
+        case 0x0304: out.append("\"1.3\"")
+        case 0x0303: out.append("\"1.2\"")
+        case 0x0302: out.append("\"1.1\"")
+        case 0x0301: out.append("\"1.0\"")
+        case 0x0300: out.append("\"ssl3\"")
+        default: out.append("\"0x"); out.appendHex(v); out.append(UInt8(ascii: "\""))
+        }
     }
 
     /// Appends one record and its newline to a byte array.

@@ -1,4 +1,5 @@
 public import PacketCore
+public import AppProtocols
 
 /// One flow record: the exported state of a flow when it ends, times out or is flushed.
 /// Trivially copyable, so records move between threads through SPSC rings without allocation.
@@ -30,12 +31,15 @@ public struct FlowRecord: Sendable, BitwiseCopyable {
     public var endReason: EndReason
     /// Index of the worker that produced the record.
     public var worker: UInt16
+    /// Application protocol, how it was decided, and its metadata (fixed inline storage).
+    public var meta: FlowMetadata
 
     @inlinable
     public init(src: IPAddress, dst: IPAddress, sport: UInt16, dport: UInt16, proto: UInt8, vlan: UInt16,
                 tunnel: TunnelKind, startNs: UInt64, endNs: UInt64, aPackets: UInt64, aBytes: UInt64,
                 bPackets: UInt64, bBytes: UInt64, aIPBytes: UInt64, bIPBytes: UInt64,
-                tcpFlagsA: UInt8, tcpFlagsB: UInt8, fragments: UInt32, endReason: EndReason, worker: UInt16) {
+                tcpFlagsA: UInt8, tcpFlagsB: UInt8, fragments: UInt32, endReason: EndReason, worker: UInt16,
+                meta: FlowMetadata = FlowMetadata()) {
         self.src = src; self.dst = dst; self.sport = sport; self.dport = dport
         self.proto = proto; self.vlan = vlan; self.tunnel = tunnel
         self.startNs = startNs; self.endNs = endNs
@@ -43,6 +47,7 @@ public struct FlowRecord: Sendable, BitwiseCopyable {
         self.aIPBytes = aIPBytes; self.bIPBytes = bIPBytes
         self.tcpFlagsA = tcpFlagsA; self.tcpFlagsB = tcpFlagsB
         self.fragments = fragments; self.endReason = endReason; self.worker = worker
+        self.meta = meta
     }
 }
 

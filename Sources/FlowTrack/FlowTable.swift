@@ -58,6 +58,9 @@ public final class FlowTable {
     private var nowNs: UInt64 = 0
     private var nextSweepNs: UInt64 = 0
     private var fragments: FragmentTable
+    /// Application-layer state and metadata, indexed like the slab.
+    let l7: L7Dissector
+    private let l7Enabled: Bool
 
     public init(config: FlowTableConfig = FlowTableConfig(), worker: UInt16 = 0) {
         precondition(config.capacity > 0 && config.capacity < Int(Int32.max) / 2, "flow table capacity out of range")
@@ -80,6 +83,8 @@ public final class FlowTable {
         }
         freeHead = 0
         fragments = FragmentTable(capacity: config.fragmentCapacity, timeoutNs: config.fragmentTimeoutNs)
+        l7 = L7Dissector(capacity: config.capacity, config: config)
+        l7Enabled = config.l7Enabled
         pending.reserveCapacity(4096)
     }
 
@@ -92,9 +97,29 @@ public final class FlowTable {
 
     /// Counts one decoded packet to its flow, ending flows as timeouts, FIN/RST and eviction say.
     /// Packets without an IP layer are not flows; the caller counts them.
-    public func process<S: FlowRecordSink>(_ info: PacketInfo, into sink: inout S) {
-        process(info)
+    public func process<S: FlowRecordSink>(_ info: PacketInfo, frame: UnsafeRawBufferPointer, into sink: inout S) {
+        process(info, frame: frame)
         drain(into: &sink)
+    }
+
+    /// Counts a packet without its bytes (no L7 work).
+    public func process<S: FlowRecordSink>(_ info: PacketInfo, into sink: inout S) {
+        process(info, frame: UnsafeRawBufferPointer(start: nil, count: 0))
+        drain(into: &sink)
+    }
+
+    /// Counts a packet without its bytes (no L7 work).
+    public func process(_ info: PacketInfo) {
+        process(info, frame: UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    /// Application-layer counters and reassembly pool use.
+    public var l7Stats: L7Stats {
+        var s = l7.stats
+        s.reassemblyExhausted = l7.pool.exhausted
+        s.reassemblyPeakBuffers = l7.pool.peakInUse
+        s.reassemblyInUse = l7.pool.inUse
+        return s
     }
 
     /// Records ended and not yet drained. The table keeps them here so its per-packet code is not
@@ -109,8 +134,9 @@ public final class FlowTable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Counts one decoded packet to its flow; ended records wait in `pending`.
-    public func process(_ info: PacketInfo) {
+    /// Counts one decoded packet to its flow and runs its L7 step on `frame` (the captured bytes
+    /// `info` was decoded from); ended records wait in `pending`.
+    public func process(_ info: PacketInfo, frame: UnsafeRawBufferPointer) {
         let ts = info.timestampNs
         if ts > nowNs { nowNs = ts }
         if nowNs >= nextSweepNs {
@@ -149,7 +175,7 @@ public final class FlowTable {
                 end(i, reason: e.pointee.closeState & FlowTable.rstSeen != 0 ? .rst : .fin)
                 i = FlowTable.nil_
             } else if ts &- e.pointee.startNs >= config.activeTimeoutNs && ts > e.pointee.startNs {
-                emitRecord(e.pointee, reason: .active)
+                emitRecord(i, reason: .active)
                 resetCounters(e, at: ts)
             }
         }
@@ -169,6 +195,9 @@ public final class FlowTable {
             e.pointee.flagsB |= flags
         }
         if isLaterFragment { e.pointee.fragments &+= 1 }
+        else if l7Enabled && info.payloadLength != 0 || l7Enabled && flags & 0x02 != 0 {
+            l7.process(Int(i), fromA: fromA, info: info, frame: frame, sport: e.pointee.sport, dport: e.pointee.dport)
+        }
         if ts > e.pointee.lastNs { e.pointee.lastNs = ts }
         if flags & 0x05 != 0 {  // FIN or RST
             let before = e.pointee.closeState
@@ -272,6 +301,7 @@ public final class FlowTable {
         while index[p] != 0 { p = (p + 1) & indexMask }
         index[p] = (hash & 0xFFFF_FFFF) << 32 | UInt64(i + 1)
         linkTail(i)
+        l7.begin(Int(i))
         count += 1
         stats.flowsCreated &+= 1
         if count > stats.peakFlows { stats.peakFlows = count }
@@ -285,19 +315,22 @@ public final class FlowTable {
         e.pointee.flagsA = 0; e.pointee.flagsB = 0; e.pointee.fragments = 0
     }
 
-    private func emitRecord(_ e: Entry, reason: EndReason) {
+    private func emitRecord(_ i: Index, reason: EndReason) {
+        let e = slab[Int(i)]
         stats.count(reason)
         pending.append(FlowRecord(src: e.src, dst: e.dst, sport: e.sport, dport: e.dport, proto: e.key.proto,
                              vlan: e.key.vlan, tunnel: e.tunnel, startNs: e.startNs, endNs: e.lastNs,
                              aPackets: e.aPackets, aBytes: e.aBytes, bPackets: e.bPackets, bBytes: e.bBytes,
                              aIPBytes: e.aIPBytes, bIPBytes: e.bIPBytes, tcpFlagsA: e.flagsA, tcpFlagsB: e.flagsB,
-                             fragments: e.fragments, endReason: reason, worker: worker))
+                             fragments: e.fragments, endReason: reason, worker: worker,
+                             meta: l7.recordMetadata(Int(i), sport: e.sport, dport: e.dport, proto: e.key.proto)))
     }
 
     /// Emits the flow's record and frees its entry.
     private func end(_ i: Index, reason: EndReason) {
         let e = slab + Int(i)
-        emitRecord(e.pointee, reason: reason)
+        emitRecord(i, reason: reason)
+        l7.releaseBuffers(Int(i))
         removeFromIndex(i, hash: e.pointee.hash)
         unlink(i)
         e.pointee.next = freeHead

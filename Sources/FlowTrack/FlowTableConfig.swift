@@ -16,6 +16,19 @@ public struct FlowTableConfig: Sendable {
     /// How long a fragment-table entry stays valid (RFC 791 suggests a reassembly timer up to 15 s; RFC 8200 60 s).
     public var fragmentTimeoutNs: UInt64
 
+    /// Application-layer dissection (classification and metadata) on or off.
+    public var l7Enabled: Bool
+    /// Payload packets (both directions) a flow may cost L7 work before it is decided for good:
+    /// handshakes and request/response heads come in the first few; 16 leaves room for a
+    /// ClientHello in three segments, retransmissions and a server's answer.
+    public var l7MaxPayloadPackets: Int
+    /// Bytes kept per flow direction to join a message that spans TCP segments (default 4 KiB:
+    /// ClientHellos with post-quantum key shares reach ~2 KiB, HTTP heads rarely pass 4 KiB).
+    public var reassemblyBudget: Int
+    /// Reassembly buffers per worker, shared by all flows: a buffer is held only while a flow's
+    /// first message is incomplete, so far fewer than flows are needed (4096 × 4 KiB = 16 MiB).
+    public var reassemblyBuffers: Int
+
     public static let secondNs: UInt64 = 1_000_000_000
 
     public init(capacity: Int = 262_144,
@@ -24,7 +37,13 @@ public struct FlowTableConfig: Sendable {
                 closedTimeoutNs: UInt64 = 10 * secondNs,
                 sweepIntervalNs: UInt64 = 1 * secondNs,
                 fragmentCapacity: Int = 8192,
-                fragmentTimeoutNs: UInt64 = 30 * secondNs) {
+                fragmentTimeoutNs: UInt64 = 30 * secondNs,
+                l7Enabled: Bool = true, l7MaxPayloadPackets: Int = 16,
+                reassemblyBudget: Int = 4096, reassemblyBuffers: Int = 4096) {
+        self.l7Enabled = l7Enabled
+        self.l7MaxPayloadPackets = l7MaxPayloadPackets
+        self.reassemblyBudget = reassemblyBudget
+        self.reassemblyBuffers = reassemblyBuffers
         self.capacity = capacity
         self.idleTimeoutNs = idleTimeoutNs
         self.activeTimeoutNs = activeTimeoutNs

@@ -22,6 +22,8 @@ public struct PacketInfo: Sendable, BitwiseCopyable {
     public var dstPort: UInt16 = 0
     /// TCP flags byte (CWR..FIN), 0 for other protocols.
     public var tcpFlags: UInt8 = 0
+    /// TCP sequence number (for bounded reassembly of handshakes and headers), 0 for other protocols.
+    public var tcpSeq: UInt32 = 0
     /// ICMP/ICMPv6 type and code.
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0

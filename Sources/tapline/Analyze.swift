@@ -35,6 +35,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Flow-table capacity per worker.")
     var maxFlows: Int = FlowTableConfig().capacity
 
+    @Flag(name: .customLong("no-l7"), help: "Skip application-layer classification and metadata (L2–L4 flows only).")
+    var noL7 = false
+
     @Option(help: "Idle timeout, seconds.")
     var idleTimeout: Double = 120
 
@@ -74,6 +77,7 @@ struct Analyze: ParsableCommand {
         options.cores = try parsedCores()
         options.pin = !noPin
         options.flowTable.capacity = maxFlows
+        options.flowTable.l7Enabled = !noL7
         options.flowTable.idleTimeoutNs = UInt64(idleTimeout * 1e9)
         options.flowTable.activeTimeoutNs = UInt64(activeTimeout * 1e9)
         options.progress = !noProgress && isatty(2) == 1

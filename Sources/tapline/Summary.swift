@@ -1,5 +1,6 @@
 import Engine
 import FlowTrack
+import AppProtocols
 import PacketCore
 
 /// The end-of-run summary of an analysis, as text for people and JSON for scripts.
@@ -33,6 +34,11 @@ struct Summary {
             s += " (" + parts.joined(separator: ", ") + ")"
         }
         s += "\n"
+        s += "  apps     " + appList(report.apps.byPayload, all: true) + "\n"
+        let byPort = appList(report.apps.byPort, all: false)
+        s += "  by port  " + (byPort.isEmpty ? "none" : byPort) + "\n"
+        s += "  l7       payload packets \(report.l7.payloadPackets)  reassembly buffers peak \(report.l7.reassemblyPeakBuffers)"
+        s += "  exhausted \(report.l7.reassemblyExhausted)\n"
         if d.clippedToSlot > 0 { s += "  clipped  \(d.clippedToSlot) frames longer than a worker slot\n" }
         if !report.accountingBalances {
             s += "  ACCOUNTING MISMATCH: \(d.packets) read != \(f.packets) in flows + \(d.nonIP) non-ip + \(d.errors) errors\n"
@@ -63,7 +69,18 @@ struct Summary {
         fields.append(("tunnels", "{\(tunnels)}"))
         let ended = EndReason.allCases.map { "\"\($0.name)\":\(f.records(for: $0))" }.joined(separator: ",")
         fields.append(("end_reasons", "{\(ended)}"))
+        let apps = AppProtocol.allCases.filter { report.apps.byPayload[Int($0.rawValue)] + report.apps.byPort[Int($0.rawValue)] > 0 }
+            .map { "\"\($0.name)\":{\"payload\":\(report.apps.byPayload[Int($0.rawValue)]),\"port\":\(report.apps.byPort[Int($0.rawValue)])}" }
+            .joined(separator: ",")
+        fields.append(("apps", "{\(apps)}"))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
+    }
+
+    /// "tls 12  dns 40 …", largest first.
+    private func appList(_ counts: [UInt64], all: Bool) -> String {
+        AppProtocol.allCases.filter { counts[Int($0.rawValue)] > 0 }
+            .sorted { counts[Int($0.rawValue)] > counts[Int($1.rawValue)] }
+            .map { "\($0.name) \(counts[Int($0.rawValue)])" }.joined(separator: "  ")
     }
 
     private func fmt(_ v: Double) -> String { "\(Double(Int(v * 1000)) / 1000)" }
