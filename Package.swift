@@ -22,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C at the edge.
@@ -43,6 +45,21 @@ let package = Package(
                 dependencies: ["PacketCore", "Rings", "Dissect", "FlowTrack", "Ingest", "Export", "CShims"],
                 swiftSettings: perPacket),
 
+        // Export I/O above the engine: threads, sockets, files, anonymization (Foundation-free).
+        .target(name: "Anonymize",
+                dependencies: ["PacketCore",
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "_CryptoExtras", package: "swift-crypto")],
+                swiftSettings: strict),
+        .target(name: "Outputs",
+                dependencies: ["PacketCore", "FlowTrack", "Export", "Anonymize"],
+                swiftSettings: strict),
+        // The metrics endpoint: the only module with NIO; it reads published snapshots.
+        .target(name: "MetricsEndpoint",
+                dependencies: [.product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
+                swiftSettings: strict),
+
         // Tools above the engine.
         .target(name: "Synth",
                 dependencies: ["PacketCore", "Export",
@@ -50,7 +67,8 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
-                          dependencies: ["Engine", "Synth", "Ingest", "Export", "CXDP", "CNUMA", "CShims",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Outputs", "Anonymize", "MetricsEndpoint",
+                                         "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -64,6 +82,9 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Dissect", "PacketCore", "Ingest"]),
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "OutputsTests",
+                    dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]
