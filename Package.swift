@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C at the edge.
@@ -52,12 +54,14 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "Outputs",
-                dependencies: ["PacketCore", "FlowTrack", "Export", "Anonymize"],
+                dependencies: ["PacketCore", "FlowTrack", "Export", "Engine", "Rings", "Anonymize"],
                 swiftSettings: strict),
         // The metrics endpoint: the only module with NIO; it reads published snapshots.
         .target(name: "MetricsEndpoint",
                 dependencies: [.product(name: "Hummingbird", package: "hummingbird"),
-                               .product(name: "Prometheus", package: "swift-prometheus")],
+                               .product(name: "Prometheus", package: "swift-prometheus"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // Tools above the engine.

@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// The 32-byte key: the first 16 bytes are the AES key, the AES encryption of the last 16 is the pad.
 /// Each address costs one AES block per bit (32 or 128), so results are cached (bounded).
-public final class CryptoPAn: Sendable {
+// @unchecked: `key` (SymmetricKey, immutable, not marked Sendable by swift-crypto) is only read;
+// the cache is behind a Mutex.
+public final class CryptoPAn: @unchecked Sendable {
     /// Key file size: 32 bytes, as in the reference implementation.
     public static let keyLength = 32
     /// Cache entries kept before the cache is cleared (memory bound: ~48 B an entry).

@@ -26,6 +26,11 @@ public enum FileAnalysis {
             try runPipeline(paths: paths, options: options, output: &output, report: &report)
         }
         report.elapsedNs = monotonicNs() - start
+        options.statsBoard?.update { s in
+            s.decode = report.decode; s.flows = report.flows; s.records = report.records
+            s.workers = report.workers; s.flowsActive = 0; s.finished = true
+            s.flowCapacity = options.flowTable.capacity * report.workers
+        }
         return report
     }
 
@@ -51,7 +56,12 @@ public enum FileAnalysis {
             table.process(info)
             if !table.pending.isEmpty { table.drain(into: &sink) }
             return false
-        } idle: {}
+        } idle: {
+            options.statsBoard?.update { s in
+                s.flows = table.stats; s.flowsActive = table.count; s.records = sink.count
+                s.flowCapacity = options.flowTable.capacity
+            }
+        }
         table.flush(into: &sink)
         report.flows = table.stats
         report.records = sink.count
@@ -143,6 +153,7 @@ public enum FileAnalysis {
                 return kept < frame.count
             } idle: {
                 drainRecords()
+                options.statsBoard?.update { s in s.records = sink.count; s.workers = n }
             }
         }
         for w in 0..<n where !pending[w].isEmpty { push(w) }
@@ -204,9 +215,18 @@ public enum FileAnalysis {
                     try decoder.decode(packet.bytes, linkType: packet.linkType, into: &info)
                 } catch {
                     report.decode.count(error)
+                    options.packetQueue?.offer(packet.bytes, timestampNs: packet.timestampNs,
+                                               originalLength: packet.wireLength, linkType: packet.linkType, flowHash: 0)
                     continue
                 }
                 report.decode.count(info)
+                if let queue = options.packetQueue {
+                    let hash = info.ipVersion == 0 ? 0
+                        : FlowHash.mix(FlowHash.symmetric(info.src, info.dst, proto: info.ipProto),
+                                       UInt64(info.srcPort ^ info.dstPort)) | 1
+                    queue.offer(packet.bytes, timestampNs: packet.timestampNs, originalLength: packet.wireLength,
+                                linkType: packet.linkType, flowHash: hash)
+                }
                 if info.ipVersion != 0, body(info, packet.bytes) {
                     report.decode.clippedToSlot &+= 1
                 }
@@ -214,6 +234,7 @@ public enum FileAnalysis {
                 if sinceIdle == 4096 {
                     sinceIdle = 0
                     idle()
+                    options.statsBoard?.update { $0.decode = report.decode }
                     progress?.update(bytes: bytesBefore + reader.bytesConsumed, packets: report.decode.packets)
                 }
             }
