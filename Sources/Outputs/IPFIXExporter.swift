@@ -225,6 +225,11 @@ public final class IPFIXExporter: @unchecked Sendable {
         func send(_ count: Int) {
             var i = 0
             while i < count {
+                if isTCP && fd >= 0 && peerClosed(fd) { Glibc.close(fd); fd = -1 }
+                if isTCP && fd < 0 {
+                    state.withLock { $0.dropped += UInt64(count - i) }
+                    return
+                }
                 let withTemplates = templatesDue()
                 encoder.startMessage(exportTimeSeconds: Now.epochSeconds())
                 if withTemplates { encoder.appendTemplates() }
@@ -258,6 +263,12 @@ public final class IPFIXExporter: @unchecked Sendable {
         while true {
             let finishing = done.load(ordering: .acquiring)
             if finishing && closingSinceNs == 0 { closingSinceNs = Now.monotonicNs() }
+            // A collector never sends on an IPFIX TCP session: a readable socket means it closed
+            // (or died). Finding that out before taking records keeps them queued, not lost.
+            if isTCP && fd >= 0 && peerClosed(fd) {
+                Glibc.close(fd); fd = -1
+                state.withLock { $0.sendErrors += 1 }
+            }
             connectIfNeeded()
             let connected = fd >= 0
             if connected || !isTCP {
@@ -285,4 +296,10 @@ public final class IPFIXExporter: @unchecked Sendable {
             Glibc.close(fd)
         }
     }
+}
+
+/// True when the peer of a TCP socket has closed or reset it (readable, error or hang-up).
+private func peerClosed(_ fd: Int32) -> Bool {
+    var p = pollfd(fd: fd, events: Int16(POLLIN) | 0x2000 /* POLLRDHUP, hidden without _GNU_SOURCE */, revents: 0)
+    return poll(&p, 1, 0) > 0 && p.revents != 0
 }
