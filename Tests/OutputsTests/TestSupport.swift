@@ -56,4 +56,54 @@ enum Support {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
     }
+
+    /// Starts a program with an empty signal mask and default handlers (the test process blocks
+    /// signals in its threads, and Foundation's Process passes that mask on, so a child would
+    /// never see SIGTERM). Output goes to `log` (or /dev/null).
+    static func spawn(_ exe: String, _ args: [String], log: String = "/dev/null") throws -> Child {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(); sigemptyset(&empty)
+        var all = sigset_t(); sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([exe] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
+        guard rc == 0 else { throw NSError(domain: "spawn", code: Int(rc)) }
+        return Child(pid: pid)
+    }
+}
+
+/// A child process started by `Support.spawn`; `stop` signals it and reaps it (also from deinit).
+final class Child {
+    let pid: pid_t
+    private var reaped = false
+    init(pid: pid_t) { self.pid = pid }
+
+    /// Sends `signal`, waits up to `timeout` seconds, then SIGKILL. Returns the wait status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32 {
+        guard !reaped else { return 0 }
+        kill(pid, signal)
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline { kill(pid, SIGKILL); waitpid(pid, &status, 0); break }
+            usleep(20_000)
+        }
+        reaped = true
+        return status
+    }
+
+    deinit { stop(SIGKILL, timeout: 2) }
 }
