@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
+import ServiceLifecycle
 import Synchronization
 
 /// One metric value as the exporter's owner reads it from published counters.
@@ -30,6 +31,7 @@ public final class MetricsServer: Sendable {
     private let metrics = Mutex<[String: (counter: Counter?, gauge: Gauge?, last: Double)]>([:])
     private let boundPort = Mutex<Int?>(nil)
     private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let group = Mutex<ServiceGroup?>(nil)
     private let failure = Mutex<String?>(nil)
 
     /// `port` 0 picks a free port; `port` tells which once `start` returned.
@@ -58,8 +60,10 @@ public final class MetricsServer: Sendable {
                                   self.boundPort.withLock { $0 = channel.localAddress?.port }
                               },
                               logger: logger)
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        group.withLock { $0 = services }
         let t = Task {
-            do { try await app.run() } catch {
+            do { try await services.run() } catch {
                 self.failure.withLock { $0 = "\(error)" }
                 throw error
             }
@@ -76,9 +80,9 @@ public final class MetricsServer: Sendable {
 
     /// Stops the server.
     public func stop() async {
-        let t = task.withLock { $0 }
-        t?.cancel()
-        _ = try? await t?.value
+        // Graceful: the listener closes, requests in flight finish.
+        await group.withLock { $0 }?.triggerGracefulShutdown()
+        _ = try? await task.withLock { $0 }?.value
     }
 
     /// The exposition text for the current values (also what `GET /metrics` returns).
