@@ -78,6 +78,10 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
+        // Export throughput for Benchmarks/exports-bench.sh (no NIO, so its release build stays short).
+        .executableTarget(name: "exports-bench", dependencies: ["Export", "Outputs", "Ingest", "FlowTrack", "PacketCore"],
+                          swiftSettings: strict),
+
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),
         .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCore"]),
