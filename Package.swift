@@ -79,7 +79,7 @@ let package = Package(
                           swiftSettings: strict),
 
         // Export throughput for Benchmarks/exports-bench.sh (no NIO, so its release build stays short).
-        .executableTarget(name: "exports-bench", dependencies: ["Export", "Outputs", "Ingest", "FlowTrack", "PacketCore"],
+        .executableTarget(name: "exports-bench", dependencies: ["Export", "Outputs", "Ingest", "FlowTrack", "PacketCore", "Synth"],
                           swiftSettings: strict),
 
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),

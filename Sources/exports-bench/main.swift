@@ -2,12 +2,14 @@
 //   exports-bench ipfix RECORDS            records/s through the IPFIX encoder (messages built, not sent)
 //   exports-bench ipfix-file RECORDS PATH  records/s through the exporter to an RFC 5655 file
 //   exports-bench pcapng CAPTURE DIR       pcapng bytes/s: every frame of CAPTURE through the queue and writer
+//   exports-bench synth PACKETS PATH       a `synth --profile mix` capture (pcap), without building the CLI
 // Prints one line of key=value pairs.
 import Export
 import FlowTrack
 import Ingest
 import Outputs
 import PacketCore
+import Synth
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,6 +81,11 @@ case "pcapng":
     let dt = now() - t0
     let s = w.stats
     print("packets=\(s.packetsWritten) seconds=\(dt) bytes=\(s.bytesWritten) bytes_per_s=\(Int(Double(s.bytesWritten) / dt)) queue_full_retries=\(s.packetsLostQueueFull)")
+case "synth":
+    let n = Int(args[2])!
+    let summary = try Synthesizer.run(SynthConfig(profile: .mix, flows: max(1, n / 20), packets: n, seed: 1, format: .pcap),
+                                      output: args[3], manifest: nil)
+    print(summary)
 default:
     print("unknown mode \(args[1])")
     exit(2)
