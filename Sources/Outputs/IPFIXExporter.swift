@@ -95,7 +95,7 @@ public final class IPFIXExporter: @unchecked Sendable {
         }
         let fd = fileFD
         do {
-            thread = try PinnedThread(name: "tapline-ipfix", cpu: nil) { [unowned self] in self.run(fileFD: fd) }
+            thread = try PinnedThread(name: "tapline-ipfix", cpu: nil) { [self] in self.run(fileFD: fd) }
         } catch {
             throw SocketError(operation: "thread", errno: error.errno)
         }
@@ -122,6 +122,7 @@ public final class IPFIXExporter: @unchecked Sendable {
     public var lastError: String? { errorText.withLock { $0 } }
 
     /// Sends what is queued (TCP: within `closeTimeoutMs`), counts the rest dropped, stops the thread.
+    /// Must be called before the last reference goes: the sender thread holds the exporter.
     public func close() {
         done.store(true, ordering: .releasing)
         thread?.join()

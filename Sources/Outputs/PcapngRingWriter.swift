@@ -81,7 +81,7 @@ public final class PcapngRingWriter: @unchecked Sendable {
             if mkdir(config.directory, 0o755) != 0 { throw SystemError("mkdir", path: config.directory, errno: errno) }
         }
         do {
-            thread = try PinnedThread(name: "tapline-pcap", cpu: nil) { [unowned self] in self.run() }
+            thread = try PinnedThread(name: "tapline-pcap", cpu: nil) { [self] in self.run() }
         } catch {
             throw SystemError("thread", path: config.directory, errno: error.errno)
         }
@@ -100,6 +100,7 @@ public final class PcapngRingWriter: @unchecked Sendable {
     public var files: [String] { fileList.withLock { $0 } }
 
     /// Writes what is queued, closes the last file valid, stops the thread.
+    /// Must be called before the last reference goes: the writer thread holds the writer.
     public func close() {
         done.store(true, ordering: .releasing)
         thread?.join()

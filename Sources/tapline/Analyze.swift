@@ -97,7 +97,14 @@ struct Analyze: ParsableCommand {
         } catch {
             throw ToolError("cannot write flow records: \(error)")
         }
-        let report = try FileAnalysis.run(paths: files, options: options, output: &out)
+        let report: AnalysisReport
+        do {
+            report = try FileAnalysis.run(paths: files, options: options, output: &out)
+        } catch {
+            // Outputs are closed valid on every exit: what was written stays readable.
+            out.close(); pcapWriter?.close(); exports.stopMetrics(metricsServer)
+            throw error
+        }
         out.close()
         pcapWriter?.close()
         exports.stopMetrics(metricsServer)

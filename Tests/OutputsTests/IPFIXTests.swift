@@ -84,3 +84,37 @@ func sampleRecords(_ n: Int) -> [FlowRecord] {
         #expect(Set(reader.records.map { $0.uint(7) }) == Set(records.map { UInt64($0.sport) }))
     }
 }
+
+@Suite struct IPFIXUDPTests {
+    /// RFC 7011 §8.4: over UDP the templates come again after N messages and after T seconds.
+    @Test func templatesAreRefreshedByMessageCountAndByTime() throws {
+        let receiver = UDPReceiver()
+        var config = IPFIXExporterConfig(destination: .udp(Endpoint(host: "127.0.0.1", port: receiver.port)))
+        config.templateRefreshMessages = 3
+        config.templateRefreshSeconds = 1
+        let exporter = try IPFIXExporter(config: config)
+        let records = sampleRecords(400)
+        for r in records { exporter.offer(r) }
+        let burst = receiver.collect(idleMs: 500)
+        Thread.sleep(forTimeInterval: 1.2)
+        exporter.offer(records[0])
+        exporter.close()
+        let late = receiver.collect(idleMs: 500)
+
+        var reader = IPFIXReader()
+        for d in burst { try reader.readMessage(d) }
+        #expect(reader.records.count == 400)
+        let m = reader.messages
+        #expect(m.first?.hadTemplates == true)
+        // After a template message, at most 3 messages without templates follow.
+        var run = 0
+        for msg in m { if msg.hadTemplates { run = 0 } else { run += 1; #expect(run <= 3) } }
+        #expect(m.filter(\.hadTemplates).count >= m.count / 4)
+        #expect(m.allSatisfy { $0.length <= IPFIX.defaultUDPMessageSize })
+        // The record sent after more than a second of quiet comes with templates.
+        var lateReader = reader
+        for d in late { try lateReader.readMessage(d) }
+        #expect(lateReader.messages.last?.hadTemplates == true && lateReader.messages.last?.dataRecords == 1)
+        #expect(exporter.stats.sent == 401 && exporter.stats.dropped == 0)
+    }
+}
