@@ -153,7 +153,18 @@ public enum FileAnalysis {
                 return kept < frame.count
             } idle: {
                 drainRecords()
-                options.statsBoard?.update { s in s.records = sink.count; s.workers = n }
+                if let board = options.statsBoard {
+                    var flows = FlowTableStats()
+                    var active = 0
+                    for w in workers {
+                        let p = w.published.withLock { $0 }
+                        flows.add(p.stats); active += p.active
+                    }
+                    board.update { s in
+                        s.records = sink.count; s.workers = n; s.flows = flows; s.flowsActive = active
+                        s.flowCapacity = options.flowTable.capacity * n
+                    }
+                }
             }
         }
         for w in 0..<n where !pending[w].isEmpty { push(w) }
