@@ -123,7 +123,8 @@ public final class PcapngRingWriter: @unchecked Sendable {
 
     private func run() {
         let bufferSize = 1 << 20
-        var out = [UInt8](); out.reserveCapacity(bufferSize + 70_000)
+        var out = BlockBuffer(capacity: bufferSize + 300_000)
+        defer { out.deallocate() }
         var file: File?
         var sequence = 0
         var pendingPackets: UInt64 = 0
@@ -208,7 +209,7 @@ public final class PcapngRingWriter: @unchecked Sendable {
             put32(&out, 1); put32(&out, 32)
             put16(&out, UInt16(truncatingIfNeeded: linkType.rawValue)); put16(&out, 0)
             put32(&out, UInt32(config.snapLength))
-            put16(&out, 9); put16(&out, 1); out += [9, 0, 0, 0]
+            put16(&out, 9); put16(&out, 1); put32(&out, 9)
             put16(&out, 0); put16(&out, 0)
             put32(&out, 32)
             return UInt32(f.interfaces.count - 1)
@@ -254,8 +255,7 @@ public final class PcapngRingWriter: @unchecked Sendable {
                 put32(&out, 6); put32(&out, total); put32(&out, id)
                 put32(&out, UInt32(entry.timestampNs >> 32)); put32(&out, UInt32(truncatingIfNeeded: entry.timestampNs))
                 put32(&out, UInt32(frame.count)); put32(&out, entry.originalLength)
-                out.append(contentsOf: UnsafeRawBufferPointer(frame))
-                for _ in frame.count..<padded { out.append(0) }
+                out.append(UnsafeRawBufferPointer(frame), paddedTo: padded)
                 put32(&out, total)
                 pendingPackets += 1
                 pendingBytes += UInt64(total)
@@ -276,9 +276,29 @@ public final class PcapngRingWriter: @unchecked Sendable {
     }
 }
 
-@inline(__always) private func put16(_ b: inout [UInt8], _ v: UInt16) {
-    b.append(UInt8(v & 0xFF)); b.append(UInt8(v >> 8))
+/// The writer's block buffer: whole pcapng blocks, little-endian, flushed with one write(2).
+private struct BlockBuffer {
+    let storage: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+    init(capacity: Int) { storage = .allocate(byteCount: capacity, alignment: 8) }
+    func deallocate() { storage.deallocate() }
+    var isEmpty: Bool { count == 0 }
+    mutating func removeAll(keepingCapacity: Bool) { count = 0 }
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))
+    }
+    @inline(__always) mutating func store<T: FixedWidthInteger>(_ v: T) {
+        storage.storeBytes(of: v.littleEndian, toByteOffset: count, as: T.self)
+        count += MemoryLayout<T>.size
+    }
+    /// The frame bytes, then zeros up to `padded` (a multiple of 4). The caller flushes at 1 MiB, and
+    /// the capacity leaves room for a largest frame past that.
+    mutating func append(_ bytes: UnsafeRawBufferPointer, paddedTo padded: Int) {
+        if !bytes.isEmpty { (storage.baseAddress! + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        for i in bytes.count..<padded { storage[count + i] = 0 }
+        count += padded
+    }
 }
-@inline(__always) private func put32(_ b: inout [UInt8], _ v: UInt32) {
-    b.append(UInt8(v & 0xFF)); b.append(UInt8((v >> 8) & 0xFF)); b.append(UInt8((v >> 16) & 0xFF)); b.append(UInt8(v >> 24))
-}
+
+@inline(__always) private func put16(_ b: inout BlockBuffer, _ v: UInt16) { b.store(v) }
+@inline(__always) private func put32(_ b: inout BlockBuffer, _ v: UInt32) { b.store(v) }
