@@ -22,6 +22,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C at the edge.
@@ -59,6 +64,24 @@ let package = Package(
         .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
                 swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
 
+        // Export I/O above the engine: threads, sockets, files, anonymization (Foundation-free).
+        .target(name: "Anonymize",
+                dependencies: ["PacketCore",
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "_CryptoExtras", package: "swift-crypto")],
+                swiftSettings: strict),
+        .target(name: "Outputs",
+                dependencies: ["PacketCore", "FlowTrack", "Export", "Engine", "Rings", "Anonymize"],
+                swiftSettings: strict),
+        // The metrics endpoint: the only module with NIO; it reads published snapshots.
+        .target(name: "MetricsEndpoint",
+                dependencies: [.product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Prometheus", package: "swift-prometheus"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                swiftSettings: strict),
+
         // Tools above the engine.
         .target(name: "Synth",
                 dependencies: ["PacketCore", "Export", "AppProtocols",
@@ -66,8 +89,13 @@ let package = Package(
                                .product(name: "_CryptoExtras", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
-                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "AppProtocols", "CXDP", "CNUMA", "CShims",
+                          dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "AppProtocols",
+                                         "Outputs", "Anonymize", "MetricsEndpoint", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strict),
+
+        // Export throughput for Benchmarks/exports-bench.sh (no NIO, so its release build stays short).
+        .executableTarget(name: "exports-bench", dependencies: ["Export", "Outputs", "Ingest", "FlowTrack", "PacketCore", "Synth"],
                           swiftSettings: strict),
 
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
@@ -83,6 +111,9 @@ let package = Package(
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore", "AppProtocols"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore"]),
+        .testTarget(name: "OutputsTests",
+                    dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
+        .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]

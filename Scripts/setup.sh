@@ -11,7 +11,9 @@ packages=(
   iproute2          # network namespaces and veth labs
   tcpdump           # the libpcap read floor in benchmarks
   softflowd         # a flow meter to compare against in benchmarks
-  tshark            # reference dissector for corpus checks
+  tshark            # reference dissector for corpus checks; decodes exported IPFIX (cflow)
+  nfdump            # nfcapd/nfdump: a real IPFIX collector for the interoperability tests
+  util-linux        # mount/umount of the small tmpfs in the disk-full test
   valgrind          # instruction counts (callgrind) in benchmarks
   binutils          # objcopy: valgrind reads binaries without DWARF 5 debug info
   python3           # test helpers: JSON Schema validation, corpus comparison

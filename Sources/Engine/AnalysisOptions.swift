@@ -1,4 +1,5 @@
 public import FlowTrack
+public import Export
 
 /// How `analyze` runs: worker count, pinning, ring sizes and the flow table of each worker.
 public struct AnalysisOptions: Sendable {
@@ -18,6 +19,11 @@ public struct AnalysisOptions: Sendable {
     public var flowTable = FlowTableConfig()
     /// Show a progress bar on standard error.
     public var progress: Bool = false
+
+    /// Where the reader copies every packet it reads (for `--pcap`); nil writes none.
+    public var packetQueue: PacketQueue? = nil
+    /// Where the reader publishes counters every few thousand packets (for metrics); nil publishes none.
+    public var statsBoard: StatsBoard? = nil
 
     public init() {}
 }

@@ -26,6 +26,11 @@ public enum FileAnalysis {
             try runPipeline(paths: paths, options: options, output: &output, report: &report)
         }
         report.elapsedNs = monotonicNs() - start
+        options.statsBoard?.update { s in
+            s.decode = report.decode; s.flows = report.flows; s.records = report.records
+            s.workers = report.workers; s.flowsActive = 0; s.finished = true
+            s.flowCapacity = options.flowTable.capacity * report.workers
+        }
         return report
     }
 
@@ -53,7 +58,12 @@ public enum FileAnalysis {
             table.process(info, frame: frame)
             if !table.pending.isEmpty { table.drain(into: &sink) }
             return false
-        } idle: {}
+        } idle: {
+            options.statsBoard?.update { s in
+                s.flows = table.stats; s.flowsActive = table.count; s.records = sink.count
+                s.flowCapacity = options.flowTable.capacity
+            }
+        }
         table.flush(into: &sink)
         report.flows = table.stats
         report.l7.add(table.l7Stats)
@@ -147,6 +157,18 @@ public enum FileAnalysis {
                 return kept < frame.count
             } idle: {
                 drainRecords()
+                if let board = options.statsBoard {
+                    var flows = FlowTableStats()
+                    var active = 0
+                    for w in workers {
+                        let p = w.published.withLock { $0 }
+                        flows.add(p.stats); active += p.active
+                    }
+                    board.update { s in
+                        s.records = sink.count; s.workers = n; s.flows = flows; s.flowsActive = active
+                        s.flowCapacity = options.flowTable.capacity * n
+                    }
+                }
             }
         }
         for w in 0..<n where !pending[w].isEmpty { push(w) }
@@ -209,9 +231,18 @@ public enum FileAnalysis {
                     try decoder.decode(packet.bytes, linkType: packet.linkType, into: &info)
                 } catch {
                     report.decode.count(error)
+                    options.packetQueue?.offer(packet.bytes, timestampNs: packet.timestampNs,
+                                               originalLength: packet.wireLength, linkType: packet.linkType, flowHash: 0)
                     continue
                 }
                 report.decode.count(info)
+                if let queue = options.packetQueue {
+                    let hash = info.ipVersion == 0 ? 0
+                        : FlowHash.mix(FlowHash.symmetric(info.src, info.dst, proto: info.ipProto),
+                                       UInt64(info.srcPort ^ info.dstPort)) | 1
+                    queue.offer(packet.bytes, timestampNs: packet.timestampNs, originalLength: packet.wireLength,
+                                linkType: packet.linkType, flowHash: hash)
+                }
                 if info.ipVersion != 0, body(info, packet.bytes) {
                     report.decode.clippedToSlot &+= 1
                 }
@@ -219,6 +250,7 @@ public enum FileAnalysis {
                 if sinceIdle == 4096 {
                     sinceIdle = 0
                     idle()
+                    options.statsBoard?.update { $0.decode = report.decode }
                     progress?.update(bytes: bytesBefore + reader.bytesConsumed, packets: report.decode.packets)
                 }
             }

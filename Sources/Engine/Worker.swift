@@ -24,6 +24,10 @@ final class Worker: @unchecked Sendable {
     let infos: UnsafeMutablePointer<PacketInfo>
     let inputDone = Atomic<Bool>(false)
     let finished = Atomic<Bool>(false)
+    /// The table's counters and occupancy, copied every `publishEvery` batches (and at the end) for
+    /// metrics readers on other threads: a lock per ~4096 packets, none per packet.
+    let published = Mutex<(stats: FlowTableStats, active: Int)>((FlowTableStats(), 0))
+    static let publishEvery = 128
     /// Times the worker found its inbound ring empty and backed off (a load indicator).
     private(set) var idleSpins: UInt64 = 0
 
@@ -58,6 +62,7 @@ final class Worker: @unchecked Sendable {
         defer { batch.deallocate() }
         var sink = RingSink(ring: records)
         var backoff = Backoff()
+        var batches = 0
         while true {
             let n = inbound.pop(into: batch)
             if n == 0 {
@@ -67,6 +72,11 @@ final class Worker: @unchecked Sendable {
                 continue
             }
             backoff.reset()
+            batches &+= 1
+            if batches % Worker.publishEvery == 0 {
+                let snapshot = (table.stats, table.count)
+                published.withLock { $0 = snapshot }
+            }
             for k in 0..<n {
                 let s = batch[k]
                 let info = infos[Int(s)]
@@ -82,6 +92,8 @@ final class Worker: @unchecked Sendable {
             }
         }
         table.flush(into: &sink)
+        let snapshot = (table.stats, table.count)
+        published.withLock { $0 = snapshot }
         finished.store(true, ordering: .releasing)
     }
 }

@@ -153,6 +153,8 @@ public final class NDJSONWriter {
     private let sink: FileSink
     private let encoder = NDJSONEncoder()
     public private(set) var records: UInt64 = 0
+    /// Bytes of the lines written so far.
+    public private(set) var bytesEncoded: UInt64 = 0
 
     /// `path` "-" writes to standard output.
     public init(path: String) throws(SystemError) {
@@ -163,6 +165,7 @@ public final class NDJSONWriter {
         try sink.withRoom(NDJSONEncoder.maxLineLength) { base in
             var cursor = ByteCursor(base: base, capacity: NDJSONEncoder.maxLineLength)
             encoder.encode(record, to: &cursor)
+            bytesEncoded &+= UInt64(cursor.count)
             return cursor.count
         }
         records += 1

@@ -20,7 +20,7 @@ struct Analyze: ParsableCommand {
     @Argument(help: "pcap or pcapng files.")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Where to write flow records: a file, or - for standard output.")
+    @Option(name: .shortAndLong, help: "Where to write flow records as NDJSON: a file, - for standard output, or none.")
     var output: String = "-"
 
     @Option(help: "Worker threads (1 = run to completion on the reader thread).")
@@ -53,6 +53,8 @@ struct Analyze: ParsableCommand {
     @Flag(help: "No summary on standard error.")
     var quiet = false
 
+    @OptionGroup var exports: ExportOptions
+
     func validate() throws {
         guard workers >= 1 && workers <= 256 else { throw ValidationError("--workers must be between 1 and 256") }
         guard maxFlows >= 1 && maxFlows <= 100_000_000 else {
@@ -60,6 +62,7 @@ struct Analyze: ParsableCommand {
         }
         guard idleTimeout > 0, activeTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         _ = try parsedCores()
+        try exports.validateExports()
     }
 
     func parsedCores() throws -> [Int]? {
@@ -82,15 +85,49 @@ struct Analyze: ParsableCommand {
         options.flowTable.activeTimeoutNs = UInt64(activeTimeout * 1e9)
         options.progress = !noProgress && isatty(2) == 1
 
+        let anonymizer = try exports.loadAnonymizer()
+        let exporters = try exports.makeExporters()
+        let pcapWriter = try exports.makePcapWriter(anonymizer: anonymizer)
+        options.packetQueue = pcapWriter?.queue
+        let board = StatsBoard()
+        options.statsBoard = board
+        let metricsServer = try exports.startMetrics(board: board, exporters: exporters, pcap: pcapWriter)
+
         var out: RecordOutput
-        do { out = try RecordOutput(path: output) } catch {
+        do {
+            out = try RecordOutput(path: output == "none" ? nil : output,
+                                   rotateBytes: exports.ndjsonRotateBytes, rotateSeconds: exports.ndjsonRotateSeconds,
+                                   exporters: exporters, anonymizer: anonymizer)
+        } catch {
             throw ToolError("cannot write flow records: \(error)")
         }
-        let report = try FileAnalysis.run(paths: files, options: options, output: &out)
+        let report: AnalysisReport
+        do {
+            report = try FileAnalysis.run(paths: files, options: options, output: &out)
+        } catch {
+            // Outputs are closed valid on every exit: what was written stays readable.
+            out.close(); pcapWriter?.close(); exports.stopMetrics(metricsServer)
+            throw error
+        }
         out.close()
+        pcapWriter?.close()
+        exports.stopMetrics(metricsServer)
 
         let summary = Summary(report: report)
-        if !quiet { writeStandardError(summary.text) }
+        if !quiet {
+            var text = summary.text
+            for e in exporters {
+                let st = e.stats
+                text += "  ipfix    \(e.config.destination): records sent \(st.sent)  dropped \(st.dropped)  messages \(st.messages)\n"
+            }
+            if let p = pcapWriter?.stats {
+                text += "  pcapng   packets written \(p.packetsWritten)  cut off \(p.packetsCutOff)"
+                text += "  lost (queue full) \(p.packetsLostQueueFull)  lost (write error) \(p.packetsLostWriteError)  files \(p.filesOpened)\n"
+            }
+            writeStandardError(text)
+        }
+        for e in exporters { if let err = e.lastError { writeStandardError("tapline: ipfix \(e.config.destination): \(err)\n") } }
+        if let err = pcapWriter?.lastError { writeStandardError("tapline: \(err)\n") }
         if let summaryJSON {
             do {
                 let sink = try Export.FileSink(path: summaryJSON)
