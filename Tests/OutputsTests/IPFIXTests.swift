@@ -1,3 +1,4 @@
+import AppProtocols
 import Export
 import FlowTrack
 import Foundation
@@ -66,6 +67,38 @@ func sampleRecords(_ n: Int) -> [FlowRecord] {
     }
 
     private func be(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }
+
+    /// applicationName and the enterprise elements carry the record's metadata; a value of 255
+    /// bytes or more takes the 3-byte length form (RFC 7011 §7).
+    @Test func applicationElementsCarryTheRecordsMetadata() throws {
+        var records = sampleRecords(3)
+        func set(_ m: inout FlowMetadata, _ f: MetaField, _ text: String) {
+            Array(text.utf8).withUnsafeBytes { m.set(f, $0) }
+        }
+        records[0].meta.app = .tls
+        set(&records[0].meta, .tlsSNI, "www.example.com")
+        set(&records[0].meta, .tlsJA4, "t13d1516h2_8daaf6152771_b186095e22b6")
+        records[1].meta.app = .dns
+        set(&records[1].meta, .dnsQName, String(repeating: "a", count: 63) + "." + String(repeating: "b", count: 63)
+            + "." + String(repeating: "c", count: 63) + "." + String(repeating: "d", count: 63) + ".example")
+        records[2].meta.app = .quic
+        set(&records[2].meta, .quicSNI, "quic.example.org")
+        let enc = IPFIXEncoder(observationDomain: 1, enterpriseNumber: 4242, maxMessageSize: 4000)
+        enc.startMessage(exportTimeSeconds: 1)
+        enc.appendTemplates()
+        for r in records { #expect(enc.append(r)) }
+        var reader = IPFIXReader()
+        try reader.read(Array(enc.finishMessage()))
+        #expect(reader.records.count == 3)
+        let got = reader.records
+        #expect(got[0].bytes(96) == Array("tls".utf8))
+        #expect(got[0].bytes(1, pen: 4242) == Array("www.example.com".utf8))
+        #expect(got[0].bytes(4, pen: 4242) == Array("t13d1516h2_8daaf6152771_b186095e22b6".utf8))
+        #expect(got[0].bytes(2, pen: 4242) == [] && got[0].bytes(3, pen: 4242) == [])
+        #expect(got[1].bytes(96) == Array("dns".utf8))
+        #expect(got[1].bytes(2, pen: 4242)?.count == 263)  // 4 × 63 + 3 dots + ".example"
+        #expect(got[2].bytes(1, pen: 4242) == Array("quic.example.org".utf8))
+    }
 
     @Test func aFileExportReadsBackWithTheProjectsReader() throws {
         let dir = try Support.tempDir("ipfix-file")

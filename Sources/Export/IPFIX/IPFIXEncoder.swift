@@ -1,5 +1,6 @@
 public import FlowTrack
 import PacketCore
+import AppProtocols
 
 /// Builds IPFIX messages (RFC 7011) of flow records as biflows (RFC 5103) into one fixed buffer.
 /// A message is started, filled with a template set and/or data records until `append` says it is
@@ -111,15 +112,45 @@ public final class IPFIXEncoder {
     }
 
     /// The application elements, in template order: applicationName (96), then the enterprise
-    /// elements tlsServerName, dnsQueryName, httpHost, ja4. Records carry no application metadata
-    /// yet, so each is written empty (length 0, RFC 7011 §7). When `FlowRecord` gains these
-    /// fields, this function and `applicationElementsSize` are the only code to change: write each
-    /// as `putVariable(bytes)` (a string up to 254 bytes takes a 1-byte length).
+    /// elements tlsServerName (TLS SNI, or the QUIC ClientHello's), dnsQueryName, httpHost, ja4.
+    /// Each is variable length (RFC 7011 §7): one length byte below 255, else 255 and two bytes;
+    /// an absent value is written with length 0.
     private func appendApplicationElements(_ r: FlowRecord) {
-        for _ in 0..<5 { put8(0) }
+        let m = r.meta
+        if m.app == .unknown {
+            put8(0)
+        } else {
+            let name = m.app.name
+            putVariable(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+        m.withText(m.has(.tlsSNI) ? .tlsSNI : .quicSNI) { putVariable($0) }
+        m.withText(.dnsQName) { putVariable($0) }
+        m.withText(.httpHost) { putVariable($0) }
+        m.withText(.tlsJA4) { putVariable($0) }
     }
 
-    private func applicationElementsSize(_ r: FlowRecord) -> Int { 5 }
+    /// Bytes `appendApplicationElements` writes for `r`.
+    private func applicationElementsSize(_ r: FlowRecord) -> Int {
+        let m = r.meta
+        func size(_ n: Int) -> Int { n < 255 ? 1 + n : 3 + n }
+        let app = m.app == .unknown ? 0 : m.app.name.utf8CodeUnitCount
+        let sni = m.withText(m.has(.tlsSNI) ? .tlsSNI : .quicSNI) { $0.count }
+        return size(app) + size(sni) + size(m.withText(.dnsQName) { $0.count })
+            + size(m.withText(.httpHost) { $0.count }) + size(m.withText(.tlsJA4) { $0.count })
+    }
+
+    /// A variable-length value with its RFC 7011 §7 length prefix.
+    private func putVariable(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count < 255 {
+            put8(UInt8(bytes.count))
+        } else {
+            put8(255)
+            put16(UInt16(bytes.count))
+        }
+        if bytes.isEmpty { return }
+        (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        used += bytes.count
+    }
 
     /// Closes the message: writes its length and sequence number; returns its bytes, valid until
     /// the next `startMessage`.
