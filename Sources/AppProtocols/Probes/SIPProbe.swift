@@ -22,7 +22,9 @@ public enum SIPProbe {
     static func requestLine(_ p: UnsafeRawBufferPointer) -> (ProbeVerdict, (SIPMethod, Range<Int>)?) {
         var verdict = ProbeVerdict.noMatch
         var method = SIPMethod.none
-        for m in SIPMethod.allCases where m != .none {
+        // Raw values rather than `allCases`, which builds an array.
+        for raw in (SIPMethod.none.rawValue + 1)...SIPMethod.publish.rawValue {
+            guard let m = SIPMethod(rawValue: raw) else { continue }
             let v = ProbeScan.prefix(p, m.token)
             if v == .match {
                 let end = m.token.utf8CodeUnitCount
