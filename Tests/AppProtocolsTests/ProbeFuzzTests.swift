@@ -120,3 +120,42 @@ let allProbes: [ProbeEntry] = [
         }
     }
 }
+
+@Suite struct ParserFuzzTests {
+    /// The probe fuzz corpus through every parser, and the same bytes behind each parser's
+    /// fixed-header signature so the option and line walks run on garbage: no traps, and every
+    /// range a parser returns lies inside the payload.
+    @Test func parsersNeverTrapOrPointOutside() throws {
+        let (bytes, starts) = ProbeFuzzTests.corpus
+        let dhcpHead = Array(DHCPProbeTests.request[0..<240])
+        var scratch = [UInt8]()
+        for i in 0..<20_000 {
+            let payload = Array(bytes[starts[i]..<starts[i + 1]])
+            for variant in 0..<4 {
+                switch variant {
+                case 0: scratch = payload
+                case 1: scratch = dhcpHead + payload
+                case 2: scratch = [0x01, 0x10, 0x20, 0x30] + payload
+                default: scratch = ascii("INVITE sip:a@b SIP/2.0\r\n") + payload.map { $0 & 1 == 0 ? 0x0A : $0 }
+                }
+                scratch.withUnsafeBytes { p in
+                    let n = p.count
+                    func inside(_ r: Range<Int>?) -> Bool { r.map { $0.lowerBound >= 0 && $0.upperBound <= n } ?? true }
+                    if let d = try? DHCPParser.parse(p) {
+                        #expect(inside(d.hostname) && inside(d.clientHardwareAddress))
+                    }
+                    if let d = try? DHCPv6Parser.parse(p) { #expect(inside(d.clientFQDN) && inside(d.clientID)) }
+                    _ = try? NTPParser.parse(p)
+                    if let s = try? SMTPParser.parse(p) { #expect(inside(s.banner) && inside(s.clientDomain)) }
+                    if let s = try? IMAPParser.parse(p) { #expect(inside(s.banner)) }
+                    if let s = try? POP3Parser.parse(p) { #expect(inside(s.banner) && inside(s.user)) }
+                    if let s = try? FTPParser.parse(p) { #expect(inside(s.banner) && inside(s.user)) }
+                    if let s = try? SIPParser.parse(p) {
+                        #expect(inside(s.requestURI) && inside(s.fromURI) && inside(s.toURI))
+                        #expect(inside(s.callID) && inside(s.userAgent))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -22,7 +22,10 @@ public enum SIPProbe {
     static func requestLine(_ p: UnsafeRawBufferPointer) -> (ProbeVerdict, (SIPMethod, Range<Int>)?) {
         var verdict = ProbeVerdict.noMatch
         var method = SIPMethod.none
-        for m in SIPMethod.allCases where m != .none {
+        // Raw values over an Int range rather than `allCases` (an array) or a ClosedRange<UInt8>
+        // (unspecialized in debug builds, where it allocates for metadata on every call).
+        for raw in 1..<(Int(SIPMethod.publish.rawValue) + 1) {
+            guard let m = SIPMethod(rawValue: UInt8(raw)) else { continue }
             let v = ProbeScan.prefix(p, m.token)
             if v == .match {
                 let end = m.token.utf8CodeUnitCount
