@@ -58,9 +58,9 @@ t_tshark=$(once tshark -r "$work/mix.pcap" -T fields -e tls.handshake.extensions
 
 # valgrind 3.19 cannot read the toolchain's DWARF 5: count instructions on a copy without debug info.
 objcopy --strip-debug "$bin" "$work/tapline"
-ir() { valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$work/tapline" analyze $2 --quiet --no-progress "$1" -o /dev/null 2>&1 \
+ir() { valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$work/tapline" analyze ${2:-} --quiet --no-progress "$1" -o /dev/null 2>&1 \
         | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
-allocs() { valgrind --tool=memcheck --leak-check=no "$work/tapline" analyze $2 --quiet --no-progress "$1" -o /dev/null 2>&1 \
+allocs() { valgrind --tool=memcheck --leak-check=no "$work/tapline" analyze ${2:-} --quiet --no-progress "$1" -o /dev/null 2>&1 \
         | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,; }
 ir1=$(ir "$work/s1.pcap" --no-l7); ir2=$(ir "$work/s2.pcap" --no-l7)
 il1=$(ir "$work/s1.pcap"); il2=$(ir "$work/s2.pcap")
