@@ -20,8 +20,8 @@ echo "== tapline analyze --workers 2"
 
 echo "== a few flow records"
 if command -v jq >/dev/null 2>&1; then
-  grep -m 6 -E '"dport":(53|443|80|22)[,}]' "$work/flows.ndjson" | jq -c '{src,sport,dst,dport,proto,a_pkts,a_bytes,b_pkts,b_bytes,end_reason,tunnel}'
+  grep -m 8 -E '"dport":(53|443|80|22)[,}]' "$work/flows.ndjson" | jq -c '{src,sport,dst,dport,proto,a_pkts,b_pkts,end_reason,tunnel,app,name:(.tls.sni // .quic.sni // .dns.qname // .http.host // .ssh.client)}'
 else
-  grep -m 6 -E '"dport":(53|443|80|22)[,}]' "$work/flows.ndjson"
+  grep -m 8 -E '"dport":(53|443|80|22)[,}]' "$work/flows.ndjson"
 fi
 echo "== $(wc -l < "$work/flows.ndjson") flow records in all"
