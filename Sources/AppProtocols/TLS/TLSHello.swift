@@ -84,18 +84,37 @@ public enum TLSHello {
         }
     }
 
+    /// Handshake header (type, 24-bit length) and legacy version + 32-byte random: 4 + 2 + 32 bytes.
+    static let helloFixedPartEnd = 38
+
+    enum HelloStart {
+        case status(ParseStatus)
+        /// The whole message is present; it ends at `end`, and its legacy version is `version`.
+        case fixedPart(end: Int, version: UInt16)
+    }
+
+    /// The start both hellos share: handshake type `type`, a complete message, and room for the
+    /// legacy version, the random and at least one byte after them.
+    @inline(__always)
+    static func helloStart(_ hs: UnsafeRawBufferPointer, type: UInt8) -> HelloStart {
+        guard let t = hs.u8(0) else { return .status(.needMore) }
+        guard t == type else { return .status(.invalid) }
+        guard let len = hs.u24(1) else { return .status(.needMore) }
+        guard 4 + len <= hs.count else { return .status(.needMore) }
+        guard let v = hs.u16(4), helloFixedPartEnd < 4 + len else { return .status(.invalid) }
+        return .fixedPart(end: 4 + len, version: v)
+    }
+
     /// Parses a ClientHello handshake message (`hs` starts at its type byte). `quic` selects JA4's
     /// `q` prefix. Ranges in the result index `hs`.
     public static func parseClientHello(_ hs: UnsafeRawBufferPointer, quic: Bool, into out: inout TLSClientHello) -> ParseStatus {
-        guard let type = hs.u8(0) else { return .needMore }
-        guard type == 1 else { return .invalid }
-        guard let len = hs.u24(1) else { return .needMore }
-        guard 4 + len <= hs.count else { return .needMore }
-        let end = 4 + len
-        var p = 4
-        guard let v = hs.u16(p), p + 34 < end else { return .invalid }
+        let end: Int, v: UInt16
+        switch helloStart(hs, type: 1) {
+        case .status(let s): return s
+        case .fixedPart(let e, let version): (end, v) = (e, version)
+        }
+        var p = helloFixedPartEnd
         out.legacyVersion = v
-        p += 34
         guard let sidLen = hs.u8(p), p + 1 + Int(sidLen) + 2 <= end else { return .invalid }
         p += 1 + Int(sidLen)
         guard let csLen = hs.u16(p), p + 2 + Int(csLen) <= end, csLen % 2 == 0 else { return .invalid }
@@ -170,16 +189,14 @@ public enum TLSHello {
 
     /// Parses a ServerHello handshake message.
     public static func parseServerHello(_ hs: UnsafeRawBufferPointer, into out: inout TLSServerHello) -> ParseStatus {
-        guard let type = hs.u8(0) else { return .needMore }
-        guard type == 2 else { return .invalid }
-        guard let len = hs.u24(1) else { return .needMore }
-        guard 4 + len <= hs.count else { return .needMore }
-        let end = 4 + len
-        var p = 4
-        guard let v = hs.u16(p), p + 34 < end else { return .invalid }
+        let end: Int, v: UInt16
+        switch helloStart(hs, type: 2) {
+        case .status(let s): return s
+        case .fixedPart(let e, let version): (end, v) = (e, version)
+        }
+        var p = helloFixedPartEnd
         out.legacyVersion = v
         out.version = v
-        p += 34
         guard let sidLen = hs.u8(p), p + 1 + Int(sidLen) + 3 <= end else { return .invalid }
         p += 1 + Int(sidLen)
         out.cipher = hs.u16(p)!
