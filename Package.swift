@@ -60,6 +60,9 @@ let package = Package(
         // Machine description and pinning plans (control path: Foundation allowed).
         .target(name: "Topology", swiftSettings: strict),
 
+        // AF_XDP sockets and their UMEM (libxdp rings, libnuma placement): used by capture and replay.
+        .target(name: "XSK", dependencies: ["CXDP", "CNUMA"], swiftSettings: perPacket),
+
         // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
         .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
                 swiftSettings: strict, plugins: ["BuildBPFPlugin"]),

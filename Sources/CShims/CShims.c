@@ -32,3 +32,62 @@ int tapline_set_thread_name(const char *name) {
     buf[i] = 0;
     return pthread_setname_np(pthread_self(), buf);
 }
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+
+int tapline_ethtool_channels(const char *ifname, unsigned *rx, unsigned *tx, unsigned *combined,
+                             unsigned *max_rx, unsigned *max_combined) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    struct ethtool_channels ch;
+    memset(&ch, 0, sizeof ch);
+    ch.cmd = ETHTOOL_GCHANNELS;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+    ifr.ifr_data = (void *)&ch;
+    int rc = ioctl(fd, SIOCETHTOOL, &ifr) == 0 ? 0 : errno;
+    close(fd);
+    if (rc != 0) return rc;
+    *rx = ch.rx_count;
+    *tx = ch.tx_count;
+    *combined = ch.combined_count;
+    *max_rx = ch.max_rx;
+    *max_combined = ch.max_combined;
+    return 0;
+}
+
+int tapline_enter_netns(const char *netns_path) {
+    int fd = open(netns_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int rc = setns(fd, CLONE_NEWNET) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, unsigned long long *missed) {
+    struct ifaddrs *list = NULL;
+    if (getifaddrs(&list) != 0) return errno;
+    int rc = ENODEV;
+    for (struct ifaddrs *a = list; a; a = a->ifa_next) {
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET || !a->ifa_data) continue;
+        if (strcmp(a->ifa_name, ifname) != 0) continue;
+        const struct rtnl_link_stats *st = a->ifa_data;
+        *dropped = st->rx_dropped;
+        *missed = (unsigned long long)st->rx_missed_errors + st->rx_fifo_errors;
+        rc = 0;
+        break;
+    }
+    freeifaddrs(list);
+    return rc;
+}

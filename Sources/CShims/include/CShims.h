@@ -14,4 +14,20 @@ int tapline_cpu_allowed(int cpu);
 /// Names the calling thread (15 bytes kept) for top, perf and gdb. Returns 0 or an errno value.
 int tapline_set_thread_name(const char *name);
 
+
+/// An interface's channel counts from the ethtool channels ioctl (ETHTOOL_GCHANNELS), in the
+/// calling thread's network namespace. Returns 0, or an errno value (EOPNOTSUPP when the driver
+/// does not report channels). Combined channels carry both RX and TX.
+int tapline_ethtool_channels(const char *ifname, unsigned *rx, unsigned *tx, unsigned *combined,
+                             unsigned *max_rx, unsigned *max_combined);
+
+/// Joins the network namespace at `netns_path` (e.g. /run/netns/NAME) on the calling thread;
+/// threads it creates afterwards start there too. Returns 0 or an errno value.
+int tapline_enter_netns(const char *netns_path);
+
+/// An interface's receive drop counters as its driver reports them (struct rtnl_link_stats from
+/// getifaddrs, which works inside a network namespace where /sys shows another one): `dropped`
+/// (rx_dropped) and `missed` (rx_missed_errors + rx_fifo_errors, the NIC ran out of buffers).
+/// Returns 0, or ENODEV when the interface is not found.
+int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, unsigned long long *missed);
 #endif
