@@ -67,6 +67,11 @@ let package = Package(
         .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
                 swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
 
+        // Live capture: the prefilter, AF_XDP sockets per RX queue, packet threads, loss accounting.
+        .target(name: "Capture",
+                dependencies: ["XSK", "Prefilter", "CPrefilter", "Engine", "Dissect", "FlowTrack", "PacketCore", "Rings", "CShims"],
+                swiftSettings: perPacket),
+
         // Export I/O above the engine: threads, sockets, files, anonymization (Foundation-free).
         .target(name: "Anonymize",
                 dependencies: ["PacketCore",
@@ -93,7 +98,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
                           dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "AppProtocols",
-                                         "Outputs", "Anonymize", "MetricsEndpoint", "CXDP", "CNUMA", "CShims",
+                                         "Outputs", "Anonymize", "MetricsEndpoint", "Capture", "XSK", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 

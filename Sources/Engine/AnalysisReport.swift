@@ -1,6 +1,6 @@
 public import FlowTrack
 public import Ingest
-import AppProtocols
+public import AppProtocols
 
 /// The outcome of an analysis: what was read, decoded and recorded, and what went wrong where.
 public struct AnalysisReport: Sendable {
@@ -38,14 +38,14 @@ public struct AppCounts: Sendable {
     public var byPort = [UInt64](repeating: 0, count: AppProtocol.allCases.count)
     public init() {}
 
-    mutating func count(_ m: FlowMetadata) {
+    public mutating func count(_ m: FlowMetadata) {
         let i = Int(m.app.rawValue)
         if m.appBy == .port { byPort[i] &+= 1 } else { byPayload[i] &+= 1 }
     }
 }
 
 extension L7Stats {
-    mutating func add(_ o: L7Stats) {
+    public mutating func add(_ o: L7Stats) {
         payloadPackets &+= o.payloadPackets
         unmatchedPayloads &+= o.unmatchedPayloads
         reassemblyExhausted &+= o.reassemblyExhausted

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Monotonic time in nanoseconds, for rates and progress (never for flow timing, which uses packet time).
-func monotonicNs() -> UInt64 {
+public func monotonicNs() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

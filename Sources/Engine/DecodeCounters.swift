@@ -1,4 +1,4 @@
-import PacketCore
+public import PacketCore
 
 /// What the reader saw while decoding: packets by layer, protocol, tunnel and error.
 public struct DecodeCounters: Sendable {
@@ -36,7 +36,7 @@ public struct DecodeCounters: Sendable {
     public var errors: UInt64 { truncated + malformedTotal + unsupported }
 
     @inline(__always)
-    mutating func count(_ info: PacketInfo) {
+    public mutating func count(_ info: PacketInfo) {
         if info.vlanDepth > 0 { vlanTagged &+= 1 }
         if info.mplsDepth > 0 { mpls &+= 1 }
         if info.ipVersion == 0 { nonIP &+= 1; return }
@@ -55,7 +55,7 @@ public struct DecodeCounters: Sendable {
     }
 
     @inline(__always)
-    mutating func count(_ error: ParseError) {
+    public mutating func count(_ error: ParseError) {
         switch error {
         case .truncated: truncated &+= 1
         case .malformed(let field): malformed[Int(field.rawValue)] &+= 1
@@ -88,4 +88,18 @@ public struct FixedCounters: Sendable {
     }
 
     public var total: UInt64 { (0..<Self.capacity).reduce(0) { $0 + self[$1] } }
+}
+
+extension DecodeCounters {
+    /// Adds another thread's counters (for totals over ingest threads or workers).
+    public mutating func add(_ o: DecodeCounters) {
+        packets &+= o.packets; bytes &+= o.bytes; ipv4 &+= o.ipv4; ipv6 &+= o.ipv6; nonIP &+= o.nonIP
+        tcp &+= o.tcp; udp &+= o.udp; icmp &+= o.icmp; icmpv6 &+= o.icmpv6; sctp &+= o.sctp; otherIP &+= o.otherIP
+        vlanTagged &+= o.vlanTagged; mpls &+= o.mpls; fragments &+= o.fragments; l4Incomplete &+= o.l4Incomplete
+        truncated &+= o.truncated; unsupported &+= o.unsupported; clippedToSlot &+= o.clippedToSlot
+        for i in 0..<FixedCounters.capacity {
+            tunnels[i] &+= o.tunnels[i]
+            malformed[i] &+= o.malformed[i]
+        }
+    }
 }

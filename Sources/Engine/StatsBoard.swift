@@ -25,5 +25,5 @@ public final class StatsBoard: Sendable {
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
-    func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
+    public func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
 }

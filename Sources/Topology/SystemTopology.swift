@@ -23,6 +23,13 @@ public struct SystemTopology: Sendable, Equatable {
         /// IRQs whose name mentions the interface, with the CPUs each may run on, by queue when
         /// the name ends in a queue number.
         public var irqs: [IRQ]
+
+        public init(name: String, rxQueues: Int, node: Int?, irqs: [IRQ]) {
+            self.name = name
+            self.rxQueues = rxQueues
+            self.node = node
+            self.irqs = irqs
+        }
     }
 
     public struct IRQ: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Anonymize
+import Capture
 import ArgumentParser
 import Dispatch
 import Engine
@@ -6,6 +7,7 @@ import Export
 import FlowTrack
 import MetricsEndpoint
 import Outputs
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,11 +126,12 @@ struct ExportOptions: ParsableArguments {
     }
 
     /// Starts the metrics endpoint (blocking until it listens), or nil when not asked for.
-    func startMetrics(board: StatsBoard, exporters: [IPFIXExporter], pcap: PcapngRingWriter?) throws -> MetricsServer? {
-        guard let metrics, let ep = Endpoint(Substring(metrics)) else { return nil }
+    func startMetrics(board: StatsBoard, exporters: [IPFIXExporter], pcap: PcapngRingWriter?,
+                      defaultEndpoint: String? = nil, capture: CaptureBoard? = nil) throws -> MetricsServer? {
+        guard let text = metrics ?? defaultEndpoint, let ep = Endpoint(Substring(text)) else { return nil }
         let server = MetricsServer(host: ep.host, port: Int(ep.port)) {
             MetricsCatalog.samples(board.snapshot, exporters: exporters.map { ($0.config.destination.description, $0.stats) },
-                                   pcap: pcap?.stats)
+                                   pcap: pcap?.stats, capture: capture?.account)
         }
         let result = BlockingResult()
         Task { @Sendable in
@@ -145,6 +148,13 @@ struct ExportOptions: ParsableArguments {
         Task { @Sendable in await server.stop(); result.set(nil) }
         _ = result.wait()
     }
+}
+
+/// The latest capture account, for the metrics endpoint (written by the control loop).
+final class CaptureBoard: Sendable {
+    private let state = Mutex<CaptureAccount?>(nil)
+    var account: CaptureAccount? { state.withLock { $0 } }
+    func set(_ a: CaptureAccount) { state.withLock { $0 = a } }
 }
 
 /// Hands one result from a task to a waiting synchronous caller.

@@ -1,4 +1,6 @@
+import Capture
 import Engine
+import Prefilter
 import FlowTrack
 import MetricsEndpoint
 import Outputs
@@ -8,7 +10,7 @@ import PacketCore
 /// `_total` on counters, labels for kinds). Runs on the metrics server's task at each scrape.
 enum MetricsCatalog {
     static func samples(_ s: StatsBoard.Snapshot, exporters: [(String, IPFIXExporterStats)],
-                        pcap: PcapngRingStats?) -> [MetricSample] {
+                        pcap: PcapngRingStats?, capture: CaptureAccount? = nil) -> [MetricSample] {
         let d = s.decode, f = s.flows
         var out: [MetricSample] = []
         func c(_ name: String, _ v: UInt64, _ labels: [(String, String)] = [], _ help: String) {
@@ -80,6 +82,46 @@ enum MetricsCatalog {
             c("tapline_pcap_files_removed_total", p.filesRemoved, [], "pcapng files removed from the ring")
             g("tapline_pcap_queue_bytes", Double(p.queueDepthBytes), [], "Bytes waiting in the pcapng queue")
         }
+        if let a = capture { captureSamples(a, c, g) }
         return out
+    }
+
+    /// Live capture: the prefilter's verdicts and per-rule hits, the sockets' and rings' losses.
+    static func captureSamples(_ a: CaptureAccount, _ c: (String, UInt64, [(String, String)], String) -> Void,
+                               _ g: (String, Double, [(String, String)], String) -> Void) {
+        let p = a.prefilter
+        let v = "Frames by prefilter verdict"
+        c("tapline_prefilter_frames_total", p.dropped.packets, [("verdict", "drop")], v)
+        c("tapline_prefilter_frames_total", p.passed.packets, [("verdict", "pass")], v)
+        c("tapline_prefilter_frames_total", p.captured.packets, [("verdict", "capture")], v)
+        c("tapline_prefilter_shunted_frames_total", p.shunted.packets, [], "Frames of shunted flows dropped in the kernel")
+        c("tapline_prefilter_parse_errors_total", p.parseErrors.packets, [], "Frames the prefilter could not parse")
+        c("tapline_prefilter_redirect_failures_total", p.redirectFailures.packets, [], "Captures with no socket on the queue")
+        if !p.rules.isEmpty {
+            for i in 0...RuleSet.maxRules {
+                let hits = p.activeRule(i)
+                guard hits.packets > 0 || i == RuleSet.maxRules else { continue }
+                let rule = i == RuleSet.maxRules ? "default" : "\(i + 1)"
+                c("tapline_prefilter_rule_frames_total", hits.packets, [("rule", rule)], "Frames decided by each rule (active set)")
+                c("tapline_prefilter_rule_bytes_total", hits.bytes, [("rule", rule)], "Bytes decided by each rule (active set)")
+            }
+        }
+        for (i, s) in a.sockets.enumerated() {
+            let q = [("queue", "\(i)")]
+            let lost = "Frames lost at the AF_XDP socket, by reason"
+            c("tapline_socket_lost_frames_total", s.rxDropped, q + [("reason", "no_free_frame")], lost)
+            c("tapline_socket_lost_frames_total", s.rxRingFull, q + [("reason", "rx_ring_full")], lost)
+            c("tapline_socket_lost_frames_total", s.rxInvalid, q + [("reason", "invalid")], lost)
+            c("tapline_socket_fill_ring_empty_total", s.fillRingEmpty, q, "Times the kernel found the fill ring empty")
+        }
+        for (i, t) in a.ingest.enumerated() {
+            let q = [("queue", "\(i)")]
+            c("tapline_received_frames_total", t.received, q, "Frames taken from the RX ring")
+            c("tapline_ring_lost_frames_total", t.ringOverflow, q, "Frames lost because a worker ring was full")
+        }
+        for (i, w) in a.workers.enumerated() {
+            g("tapline_worker_backlog_frames", Double(w.backlog), [("worker", "\(i)")], "Frames waiting for a worker")
+        }
+        c("tapline_interface_dropped_frames_total", a.interfaceDropped, [], "The interface's own receive drops")
     }
 }

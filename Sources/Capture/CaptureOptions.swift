@@ -1,0 +1,27 @@
+public import FlowTrack
+public import XSK
+
+/// How `capture` runs on one interface.
+public struct CaptureOptions: Sendable {
+    public var interface: String
+    /// RX queues to open a socket on.
+    public var queues: [Int] = [0]
+    /// Run to completion: one thread per queue receives and dissects. Otherwise ingest threads
+    /// hand frames to `workers` worker threads through SPSC descriptor rings.
+    public var runToCompletion = true
+    public var workers = 1
+    /// CPU per ingest thread (by position in `queues`) and per worker; nil leaves a thread unpinned.
+    public var ingestCPUs: [Int?] = []
+    public var workerCPUs: [Int?] = []
+    /// The AF_XDP socket and UMEM of each queue (mode, ring sizes, NUMA node).
+    public var socket = XSKConfig()
+    /// Descriptors per ingest→worker ring (a power of two; frames in flight are bounded by the UMEM).
+    public var ringCapacity = 4096
+    /// Flow records per packet thread → output ring.
+    public var recordRingCapacity = 16384
+    /// Descriptors taken from the RX ring at once.
+    public var batchSize = 64
+    /// Each packet thread's flow table (timeouts run on arrival time).
+    public var flowTable = FlowTableConfig()
+    public init(interface: String) { self.interface = interface }
+}

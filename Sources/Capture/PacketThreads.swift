@@ -1,0 +1,394 @@
+import CPrefilter
+import Dissect
+import Engine
+import FlowTrack
+import PacketCore
+import Rings
+import Synchronization
+import XSK
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wall-clock time in nanoseconds: the arrival time stamped on live packets (one read per batch).
+@inline(__always)
+func realtimeNs() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// What the control thread and a packet thread share: a stop request, a finished flag, and the
+/// counters the thread publishes now and then.
+final class ThreadControl: Sendable {
+    let stop = Atomic<Bool>(false)
+    let finished = Atomic<Bool>(false)
+    let published = Mutex(ThreadCounters())
+    /// Records leaving this thread's flow table, for the control thread to write.
+    let records: SPSCRing<FlowRecord>
+
+    init(recordCapacity: Int) { records = SPSCRing(minimumCapacity: recordCapacity) }
+}
+
+/// Puts records on a packet thread's record ring; waits while the ring is full (records are few:
+/// about one per flow), so none is lost.
+struct RecordRingSink: FlowRecordSink {
+    let ring: SPSCRing<FlowRecord>
+    var waits: UInt64 = 0
+    mutating func emit(_ record: FlowRecord) {
+        var backoff = Backoff()
+        while !ring.push(record) { waits &+= 1; backoff.wait() }
+    }
+}
+
+/// Frames owned by an ingest thread but in neither the fill ring nor the kernel: a stack of
+/// UMEM chunk addresses, refilled into the fill ring whenever it has room.
+struct FrameStack {
+    let storage: UnsafeMutablePointer<UInt64>
+    let capacity: Int
+    var count = 0
+
+    init(frames: Int, frameSize: Int) {
+        capacity = frames
+        storage = .allocate(capacity: frames)
+        for i in 0..<frames { storage[i] = UInt64((frames - 1 - i) * frameSize) }
+        count = frames
+    }
+
+    func free() { storage.deallocate() }
+
+    @inline(__always) mutating func push(_ a: UInt64) {
+        storage[count] = a
+        count &+= 1
+    }
+
+    /// Moves as many frames as fit into the fill ring (waking the kernel when it asks).
+    @inline(__always) mutating func refill(_ socket: XSKSocket) {
+        guard count > 0 else { return }
+        let room = min(socket.fillSpace, count)
+        guard room > 0 else { return }
+        let given = socket.refill(storage + (count - room), count: room)
+        count -= given
+    }
+}
+
+/// Decodes one frame into `info` and counts it to its flow: the per-packet work of a dissecting
+/// thread (run-to-completion ingest or pipeline worker). Records go to `sink`.
+@inline(__always)
+func dissect(_ frame: UnsafeRawBufferPointer, at now: UInt64, decoder: PacketDecoder, info: inout PacketInfo,
+             table: FlowTable, counters: inout ThreadCounters, sink: inout RecordRingSink) {
+    counters.decode.packets &+= 1
+    counters.decode.bytes &+= UInt64(frame.count)
+    info.timestampNs = now
+    info.wireLength = UInt32(truncatingIfNeeded: frame.count)
+    info.capturedLength = UInt32(truncatingIfNeeded: frame.count)
+    do {
+        try decoder.decode(frame, linkType: .ethernet, into: &info)
+    } catch {
+        counters.decode.count(error)
+        return
+    }
+    counters.decode.count(info)
+    guard info.ipVersion != 0 else { return }
+    table.process(info, frame: frame)
+    if !table.pending.isEmpty { table.drain(into: &sink) }
+}
+
+/// How often an idle packet thread ends flows by wall-clock time and publishes its counters.
+let idleHousekeepingNs: UInt64 = 100_000_000
+/// Batches between two publications of a busy thread's counters.
+let publishEveryBatches = 256
+
+// MARK: - Run to completion
+
+/// One RX queue, received and dissected on one thread: no rings, no hand-off. Frames go back to
+/// the fill ring as soon as they are dissected.
+final class RunToCompletionQueue: @unchecked Sendable {
+    // @unchecked Sendable: created by the control thread, then used only by its packet thread
+    // until `control.finished`; the control thread reads `table` only after that.
+    let socket: XSKSocket
+    let table: FlowTable
+    let control: ThreadControl
+    let batchSize: Int
+
+    init(socket: XSKSocket, options: CaptureOptions, index: Int) {
+        self.socket = socket
+        table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
+        control = ThreadControl(recordCapacity: options.recordRingCapacity)
+        batchSize = options.batchSize
+    }
+
+    func run() {
+        let decoder = PacketDecoder()
+        var info = PacketInfo()
+        var counters = ThreadCounters()
+        var sink = RecordRingSink(ring: control.records)
+        let frameSize = UInt64(socket.config.frameSize)
+        let chunkMask = ~(frameSize - 1)
+        var frames = FrameStack(frames: socket.config.frameCount, frameSize: socket.config.frameSize)
+        defer { frames.free() }
+        frames.refill(socket)
+        if socket.fillNeedsWakeup { socket.wakeReceive() }
+        var batches = 0
+        var idleRounds = 0
+        var lastHousekeeping = monotonicNs()
+        var stopSeen = false
+        while true {
+            var idx: UInt32 = 0
+            let n = socket.peekReceived(max: UInt32(batchSize), index: &idx)
+            if n == 0 {
+                if stopSeen { break }
+                // The control thread detaches the prefilter before asking to stop, so once the
+                // stop is seen, one more empty look at the ring means everything is in.
+                if control.stop.load(ordering: .acquiring) { stopSeen = true; continue }
+                frames.refill(socket)
+                if socket.fillNeedsWakeup { socket.wakeReceive() }
+                idleRounds &+= 1
+                counters.idleWaits &+= 1
+                if idleRounds > 32 { socket.waitReceive(milliseconds: 1) }
+                let t = monotonicNs()
+                if t &- lastHousekeeping >= idleHousekeepingNs {
+                    lastHousekeeping = t
+                    table.expire(upTo: realtimeNs(), into: &sink)
+                    publish(&counters)
+                }
+                continue
+            }
+            idleRounds = 0
+            let now = realtimeNs()
+            for i in 0..<n {
+                let d = socket.received(idx &+ i)
+                counters.received &+= 1
+                counters.receivedBytes &+= UInt64(d.length)
+                let frame = UnsafeRawBufferPointer(start: socket.frame(d.address), count: Int(d.length))
+                dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink)
+                frames.push(d.address & chunkMask)
+            }
+            socket.releaseReceived(n)
+            frames.refill(socket)
+            if socket.fillNeedsWakeup { socket.wakeReceive() }
+            batches &+= 1
+            if batches % publishEveryBatches == 0 { publish(&counters) }
+        }
+        table.flush(into: &sink)
+        publish(&counters)
+        control.finished.store(true, ordering: .releasing)
+    }
+
+    private func publish(_ counters: inout ThreadCounters) {
+        counters.flows = table.stats
+        counters.flowsActive = table.count
+        counters.l7 = table.l7Stats
+        let copy = counters
+        control.published.withLock { $0 = copy }
+    }
+}
+
+// MARK: - Pipeline
+
+/// A frame handed from an ingest thread to a worker: its UMEM address (packet data, not the
+/// chunk) in the high 48 bits and its length in the low 16.
+@inline(__always) func descriptor(address: UInt64, length: UInt32) -> UInt64 { address << 16 | UInt64(length & 0xffff) }
+
+/// One RX queue's ingest thread in pipeline mode: receives a batch, picks each frame's worker by
+/// the symmetric flow hash (from the prefilter's metadata when present, else computed here), and
+/// passes descriptors — not frames — through one SPSC ring per worker. Frames come back through
+/// a return ring per worker and go to the fill ring again. A full worker ring drops the frame
+/// (counted per queue).
+final class PipelineIngest: @unchecked Sendable {
+    // @unchecked Sendable: see RunToCompletionQueue; the rings carry the hand-off.
+    let socket: XSKSocket
+    let control: ThreadControl
+    let batchSize: Int
+    /// To each worker, and back from each worker.
+    let toWorker: [SPSCRing<UInt64>]
+    let fromWorker: [SPSCRing<UInt64>]
+
+    init(socket: XSKSocket, options: CaptureOptions) {
+        self.socket = socket
+        control = ThreadControl(recordCapacity: 16)
+        batchSize = options.batchSize
+        toWorker = (0..<options.workers).map { _ in SPSCRing(minimumCapacity: options.ringCapacity) }
+        fromWorker = (0..<options.workers).map { _ in SPSCRing(minimumCapacity: options.socket.frameCount) }
+    }
+
+    func run() {
+        let workers = toWorker.count
+        let decoder = PacketDecoder()
+        var info = PacketInfo()
+        var counters = ThreadCounters()
+        let frameSize = UInt64(socket.config.frameSize)
+        let chunkMask = ~(frameSize - 1)
+        var frames = FrameStack(frames: socket.config.frameCount, frameSize: socket.config.frameSize)
+        let staged = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * batchSize)
+        var stagedCount = [Int](repeating: 0, count: workers)
+        let back = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 512)
+        defer { frames.free(); staged.deallocate(); back.deallocate() }
+        let metaSize = UInt64(MemoryLayout<tl_xdp_meta>.size)
+        frames.refill(socket)
+        if socket.fillNeedsWakeup { socket.wakeReceive() }
+        var batches = 0
+        var idleRounds = 0
+        var lastPublish = monotonicNs()
+        var stopSeen = false
+
+        func reclaim() {
+            for w in 0..<workers {
+                while true {
+                    let got = fromWorker[w].pop(into: back)
+                    if got == 0 { break }
+                    for k in 0..<got { frames.push(back[k]) }
+                }
+            }
+        }
+
+        while true {
+            var idx: UInt32 = 0
+            let n = socket.peekReceived(max: UInt32(batchSize), index: &idx)
+            if n == 0 {
+                if stopSeen { break }
+                if control.stop.load(ordering: .acquiring) { stopSeen = true; continue }
+                reclaim()
+                frames.refill(socket)
+                if socket.fillNeedsWakeup { socket.wakeReceive() }
+                idleRounds &+= 1
+                counters.idleWaits &+= 1
+                if idleRounds > 32 { socket.waitReceive(milliseconds: 1) }
+                let t = monotonicNs()
+                if t &- lastPublish >= idleHousekeepingNs { lastPublish = t; publish(counters) }
+                continue
+            }
+            idleRounds = 0
+            for i in 0..<n {
+                let d = socket.received(idx &+ i)
+                counters.received &+= 1
+                counters.receivedBytes &+= UInt64(d.length)
+                let frame = socket.frame(d.address)
+                var hash: UInt64 = 0
+                var hashed = false
+                if d.address & ~chunkMask >= metaSize {
+                    let meta = (frame - Int(metaSize)).loadUnaligned(as: tl_xdp_meta.self)
+                    if meta.magic == TL_META_MAGIC { hash = meta.flow_hash; hashed = true }
+                }
+                if !hashed {
+                    // No metadata (another XDP program, or the copy did not carry it): decode here.
+                    do {
+                        try decoder.decode(UnsafeRawBufferPointer(start: frame, count: Int(d.length)),
+                                           linkType: .ethernet, into: &info)
+                        if info.ipVersion != 0 { hash = FlowHash.symmetric(info.src, info.dst, proto: info.ipProto) }
+                    } catch {}
+                }
+                let w = workers == 1 ? 0 : Int(hash % UInt64(workers))
+                staged[w * batchSize + stagedCount[w]] = descriptor(address: d.address, length: d.length)
+                stagedCount[w] += 1
+            }
+            socket.releaseReceived(n)
+            for w in 0..<workers where stagedCount[w] > 0 {
+                let c = stagedCount[w]
+                let base = staged + w * batchSize
+                let pushed = toWorker[w].push(contentsOf: UnsafeBufferPointer(start: base, count: c))
+                counters.handedOff &+= UInt64(pushed)
+                if pushed < c {
+                    counters.ringOverflow &+= UInt64(c - pushed)
+                    for k in pushed..<c { frames.push((base[k] >> 16) & chunkMask) }
+                }
+                stagedCount[w] = 0
+            }
+            reclaim()
+            frames.refill(socket)
+            if socket.fillNeedsWakeup { socket.wakeReceive() }
+            batches &+= 1
+            if batches % publishEveryBatches == 0 { publish(counters) }
+        }
+        publish(counters)
+        control.finished.store(true, ordering: .releasing)
+    }
+
+    private func publish(_ counters: ThreadCounters) {
+        control.published.withLock { $0 = counters }
+    }
+}
+
+/// A pipeline worker: takes descriptors from every ingest thread's ring, dissects the frames in
+/// place in their UMEM, and returns each frame to the ring of the ingest thread it came from.
+final class PipelineWorker: @unchecked Sendable {
+    // @unchecked Sendable: see RunToCompletionQueue.
+    let index: Int
+    let table: FlowTable
+    let control: ThreadControl
+    let ingests: [PipelineIngest]
+    let batchSize: Int
+
+    init(index: Int, ingests: [PipelineIngest], options: CaptureOptions) {
+        self.index = index
+        self.ingests = ingests
+        table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
+        control = ThreadControl(recordCapacity: options.recordRingCapacity)
+        batchSize = options.batchSize
+    }
+
+    func run() {
+        let decoder = PacketDecoder()
+        var info = PacketInfo()
+        var counters = ThreadCounters()
+        var sink = RecordRingSink(ring: control.records)
+        let inbound = ingests.map { $0.toWorker[index] }
+        let outbound = ingests.map { $0.fromWorker[index] }
+        let bases = ingests.map { $0.socket.area.base }
+        let chunkMask = ingests.map { ~(UInt64($0.socket.config.frameSize) - 1) }
+        let batch = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: batchSize)
+        defer { batch.deallocate() }
+        var backoff = Backoff()
+        var batches = 0
+        var lastHousekeeping = monotonicNs()
+        while true {
+            var total = 0
+            for q in 0..<inbound.count {
+                let n = inbound[q].pop(into: batch)
+                if n == 0 { continue }
+                total += n
+                let now = realtimeNs()
+                for k in 0..<n {
+                    let d = batch[k]
+                    let address = d >> 16
+                    let frame = UnsafeRawBufferPointer(start: bases[q] + Int(address), count: Int(d & 0xffff))
+                    dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink)
+                    batch[k] = address & chunkMask[q]
+                }
+                // The return ring holds every frame of the UMEM, so this always fits.
+                var done = 0
+                while done < n {
+                    done += outbound[q].push(contentsOf: UnsafeBufferPointer(rebasing: batch[done..<n]))
+                }
+            }
+            if total > 0 {
+                backoff.reset()
+                batches &+= 1
+                if batches % publishEveryBatches == 0 { publish(&counters, backlog: inbound) }
+                continue
+            }
+            if ingests.allSatisfy({ $0.control.finished.load(ordering: .acquiring) })
+                && inbound.allSatisfy({ $0.isEmpty }) { break }
+            counters.idleWaits &+= 1
+            backoff.wait()
+            let t = monotonicNs()
+            if t &- lastHousekeeping >= idleHousekeepingNs {
+                lastHousekeeping = t
+                table.expire(upTo: realtimeNs(), into: &sink)
+                publish(&counters, backlog: inbound)
+            }
+        }
+        table.flush(into: &sink)
+        publish(&counters, backlog: inbound)
+        control.finished.store(true, ordering: .releasing)
+    }
+
+    private func publish(_ counters: inout ThreadCounters, backlog inbound: [SPSCRing<UInt64>]) {
+        counters.flows = table.stats
+        counters.flowsActive = table.count
+        counters.l7 = table.l7Stats
+        counters.backlog = inbound.reduce(0) { $0 + $1.count }
+        let copy = counters
+        control.published.withLock { $0 = copy }
+    }
+}
