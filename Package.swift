@@ -106,6 +106,11 @@ let package = Package(
         .executableTarget(name: "exports-bench", dependencies: ["Export", "Outputs", "Ingest", "FlowTrack", "PacketCore", "Synth"],
                           swiftSettings: strict),
 
+        // Namespaced veth labs for the kernel tests (test support, not shipped).
+        .target(name: "TestLab", dependencies: ["CPrefilter"], path: "Tests/TestLab", swiftSettings: strict),
+        .testTarget(name: "CaptureTests",
+                    dependencies: ["Capture", "TestLab", "XSK", "Dissect", "Prefilter", "Engine", "Synth", "Ingest", "FlowTrack", "Export",
+                                   "PacketCore", "CShims"]),
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),
         .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCore"]),

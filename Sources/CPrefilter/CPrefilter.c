@@ -54,6 +54,7 @@ struct send_job {
     const uint32_t *lengths;
     uint32_t count;
     int result;
+    int cpu; /* >= 0: pin the sending thread there and bypass the qdisc */
 };
 
 static void send_body(void *arg)
@@ -74,6 +75,20 @@ static void send_body(void *arg)
     sll.sll_family = AF_PACKET;
     sll.sll_ifindex = (int)ifindex;
     sll.sll_halen = ETH_ALEN;
+    if (job->cpu >= 0) {
+        /* With the qdisc bypassed, the kernel picks the TX queue as (CPU % TX queues), and a
+           veth delivers on the peer's RX queue of the same number. */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(job->cpu, &set);
+        int one = 1;
+        if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0 ||
+            setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) != 0) {
+            job->result = -errno;
+            close(fd);
+            return;
+        }
+    }
     const uint8_t *p = job->frames;
     uint32_t sent = 0;
     for (uint32_t i = 0; i < job->count; i++) {
@@ -96,7 +111,13 @@ static void send_body(void *arg)
 int tapline_netns_send_frames(const char *netns_path, const char *ifname, const uint8_t *frames,
                               const uint32_t *lengths, uint32_t count)
 {
-    struct send_job job = { ifname, frames, lengths, count, 0 };
+    return tapline_netns_send_frames_on_cpu(netns_path, ifname, frames, lengths, count, -1);
+}
+
+int tapline_netns_send_frames_on_cpu(const char *netns_path, const char *ifname, const uint8_t *frames,
+                                     const uint32_t *lengths, uint32_t count, int cpu)
+{
+    struct send_job job = { ifname, frames, lengths, count, 0, cpu };
     int rc = tapline_run_in_netns(netns_path, send_body, &job);
     if (rc != 0)
         return -rc;

@@ -17,6 +17,8 @@ public struct ThreadCounters: Sendable {
     public var flows = FlowTableStats()
     public var flowsActive = 0
     public var l7 = L7Stats()
+    /// Frames returned without dissection (`CaptureOptions.dissect` off: rxdrop measurements).
+    public var rxdropped: UInt64 = 0
     /// Times the thread found nothing to do and waited.
     public var idleWaits: UInt64 = 0
     /// Frames waiting in this worker's inbound rings when published (pipeline backlog).
@@ -25,7 +27,7 @@ public struct ThreadCounters: Sendable {
 
     mutating func add(_ o: ThreadCounters) {
         received &+= o.received; receivedBytes &+= o.receivedBytes
-        ringOverflow &+= o.ringOverflow; handedOff &+= o.handedOff
+        ringOverflow &+= o.ringOverflow; handedOff &+= o.handedOff; rxdropped &+= o.rxdropped
         decode.add(o.decode); flows.add(o.flows); flowsActive += o.flowsActive; l7.add(o.l7)
         idleWaits &+= o.idleWaits; backlog += o.backlog
     }
@@ -72,8 +74,9 @@ public struct CaptureAccount: Sendable {
         if p.captured.packets != received &+ socketLosses {
             out.append("prefilter captured \(p.captured.packets) != received \(received) + lost at the socket \(socketLosses)")
         }
-        if received != d.decode.packets &+ ringOverflow {
-            out.append("received \(received) != dissected \(d.decode.packets) + lost at worker rings \(ringOverflow)")
+        if received != d.decode.packets &+ ringOverflow &+ d.rxdropped {
+            out.append("received \(received) != dissected \(d.decode.packets) + lost at worker rings \(ringOverflow)"
+                       + (d.rxdropped > 0 ? " + returned undissected \(d.rxdropped)" : ""))
         }
         if d.decode.packets != d.flows.packets &+ d.decode.nonIP &+ d.decode.errors {
             out.append("dissected \(d.decode.packets) != in flows \(d.flows.packets) + non-IP \(d.decode.nonIP) + errors \(d.decode.errors)")

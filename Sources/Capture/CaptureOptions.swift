@@ -23,5 +23,8 @@ public struct CaptureOptions: Sendable {
     public var batchSize = 64
     /// Each packet thread's flow table (timeouts run on arrival time).
     public var flowTable = FlowTableConfig()
+    /// False measures the receive path alone ("rxdrop"): run-to-completion threads count each
+    /// frame and return it at once, nothing is decoded.
+    public var dissect = true
     public init(interface: String) { self.interface = interface }
 }

@@ -55,6 +55,7 @@ public final class CaptureSession {
                 force: Bool = false) throws(CaptureError) {
         guard !options.queues.isEmpty else { throw .invalid("no RX queue to capture") }
         guard options.runToCompletion || options.workers >= 1 else { throw .invalid("pipeline mode needs at least one worker") }
+        guard options.runToCompletion || options.dissect else { throw .invalid("rxdrop (no dissection) runs to completion only") }
         self.options = options
         recordBuffer = .allocate(capacity: 256)
         do {

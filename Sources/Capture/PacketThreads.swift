@@ -110,9 +110,11 @@ final class RunToCompletionQueue: @unchecked Sendable {
     let table: FlowTable
     let control: ThreadControl
     let batchSize: Int
+    let dissects: Bool
 
     init(socket: XSKSocket, options: CaptureOptions, index: Int) {
         self.socket = socket
+        dissects = options.dissect
         table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
         control = ThreadControl(recordCapacity: options.recordRingCapacity)
         batchSize = options.batchSize
@@ -160,8 +162,12 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 let d = socket.received(idx &+ i)
                 counters.received &+= 1
                 counters.receivedBytes &+= UInt64(d.length)
-                let frame = UnsafeRawBufferPointer(start: socket.frame(d.address), count: Int(d.length))
-                dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink)
+                if dissects {
+                    let frame = UnsafeRawBufferPointer(start: socket.frame(d.address), count: Int(d.length))
+                    dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink)
+                } else {
+                    counters.rxdropped &+= 1
+                }
                 frames.push(d.address & chunkMask)
             }
             socket.releaseReceived(n)

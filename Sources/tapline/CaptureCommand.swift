@@ -93,6 +93,9 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "Also write the final account as JSON to this file.")
     var summaryJSON: String?
 
+    @Flag(help: "Measure the receive path alone: return every frame at once without dissecting it (run to completion).")
+    var rxdrop = false
+
     @Flag(help: "No live stats and no final account on standard error.")
     var quiet = false
 
@@ -118,6 +121,7 @@ struct CaptureCommand: ParsableCommand {
         if workers != nil && !pipeline { throw ValidationError("--workers needs --pipeline") }
         guard maxFlows >= 1 && maxFlows <= 100_000_000 else { throw ValidationError("--max-flows must be 1…100000000") }
         guard duration >= 0, idleTimeout > 0, activeTimeout > 0 else { throw ValidationError("durations must be positive") }
+        if rxdrop && pipeline { throw ValidationError("--rxdrop runs to completion; drop --pipeline") }
         if exports.pcap != nil {
             throw ValidationError("--pcap is not available with capture yet (it is with analyze)")
         }
@@ -308,6 +312,7 @@ struct CaptureCommand: ParsableCommand {
         options.socket.hugePages = !noHugepages
         if busyPoll > 0 { options.socket.busyPoll = (busyPoll, 64) }
         options.ringCapacity = workerRing
+        options.dissect = !rxdrop
         options.flowTable.capacity = maxFlows
         options.flowTable.l7Enabled = !noL7
         options.flowTable.idleTimeoutNs = UInt64(idleTimeout * 1e9)

@@ -17,4 +17,10 @@ int tapline_run_in_netns(const char *netns_path, void (*body)(void *context), vo
 int tapline_netns_send_frames(const char *netns_path, const char *ifname, const uint8_t *frames,
                               const uint32_t *lengths, uint32_t count);
 
+/// Like tapline_netns_send_frames, from a thread pinned to `cpu` with the qdisc bypassed, so
+/// every frame leaves on TX queue (cpu % TX queues) — on a veth, the peer's RX queue of that
+/// number. `cpu` < 0 sends as tapline_netns_send_frames does.
+int tapline_netns_send_frames_on_cpu(const char *netns_path, const char *ifname, const uint8_t *frames,
+                                     const uint32_t *lengths, uint32_t count, int cpu);
+
 #endif
