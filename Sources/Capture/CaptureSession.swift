@@ -35,7 +35,10 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
 public final class CaptureSession {
     public let options: CaptureOptions
     public let program: PrefilterProgram
-    public let attachment: PrefilterAttachment
+    /// Where and how the prefilter is attached (nil once detached).
+    public var attachment: PrefilterAttachment? { program.attachment }
+    /// The attachment's note for the log, kept after detaching.
+    public private(set) var attachNote = ""
     public let sockets: [XSKSocket]
     let queues: [RunToCompletionQueue]
     let ingests: [PipelineIngest]
@@ -84,18 +87,6 @@ public final class CaptureSession {
             throw .invalid("\(error)")
         }
         sockets = made
-        let attachMode: AttachMode
-        switch options.socket.mode {
-        case .skb: attachMode = .generic
-        case .zerocopy, .copy: attachMode = .native
-        case .auto: attachMode = .auto
-        }
-        do {
-            attachment = try program.attach(interface: options.interface, mode: attachMode, force: force)
-        } catch {
-            recordBuffer.deallocate()
-            throw .prefilter(error)
-        }
         var d: UInt64 = 0, m: UInt64 = 0
         _ = tapline_interface_rx_drops(options.interface, &d, &m)
         baseDrops = (d, m)
@@ -125,10 +116,25 @@ public final class CaptureSession {
             }
         } catch {
             // Threads already started see the stop and finish; deinit joins them.
-            program.detach()
-            for c in controls { c.stop.store(true, ordering: .releasing) }
-            for w in workers { w.control.stop.store(true, ordering: .releasing) }
             throw .thread(error)
+        }
+        // Attach only once every socket's fill ring is primed, so no frame finds it empty.
+        var backoff = Backoff()
+        while !(queues.map(\.control) + ingests.map(\.control)).allSatisfy({ $0.ready.load(ordering: .acquiring) }) {
+            backoff.wait()
+        }
+        let attachMode: AttachMode
+        switch options.socket.mode {
+        case .skb: attachMode = .generic
+        case .zerocopy, .copy: attachMode = .native
+        case .auto: attachMode = .auto
+        }
+        do {
+            let a = try program.attach(interface: options.interface, mode: attachMode, force: force)
+            attachNote = "prefilter on \(a.interface): \(a.mode.rawValue) XDP" + (a.notice.map { " (\($0))" } ?? "")
+                + (a.replaced.map { "; replaced XDP program \($0) (--force)" } ?? "")
+        } catch {
+            throw .prefilter(error)
         }
     }
 
@@ -141,8 +147,7 @@ public final class CaptureSession {
 
     /// Notes for the log: attach mode, socket mode per queue, UMEM placement.
     public var notes: [String] {
-        var out = ["prefilter on \(attachment.interface): \(attachment.mode.rawValue) XDP"
-                   + (attachment.notice.map { " (\($0))" } ?? "")]
+        var out = [attachNote]
         for s in sockets {
             out.append("queue \(s.queue): AF_XDP \(s.modeNote); UMEM \(s.area.description)")
         }

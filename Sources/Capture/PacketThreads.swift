@@ -22,6 +22,8 @@ func realtimeNs() -> UInt64 {
 /// counters the thread publishes now and then.
 final class ThreadControl: Sendable {
     let stop = Atomic<Bool>(false)
+    /// Set once the thread has primed its fill ring: frames may arrive.
+    let ready = Atomic<Bool>(false)
     let finished = Atomic<Bool>(false)
     let published = Mutex(ThreadCounters())
     /// Records leaving this thread's flow table, for the control thread to write.
@@ -131,6 +133,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
         defer { frames.free() }
         frames.refill(socket)
         if socket.fillNeedsWakeup { socket.wakeReceive() }
+        control.ready.store(true, ordering: .releasing)
         var batches = 0
         var idleRounds = 0
         var lastHousekeeping = monotonicNs()
@@ -233,6 +236,7 @@ final class PipelineIngest: @unchecked Sendable {
         let metaSize = UInt64(MemoryLayout<tl_xdp_meta>.size)
         frames.refill(socket)
         if socket.fillNeedsWakeup { socket.wakeReceive() }
+        control.ready.store(true, ordering: .releasing)
         var batches = 0
         var idleRounds = 0
         var lastPublish = monotonicNs()

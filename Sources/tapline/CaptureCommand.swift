@@ -192,7 +192,6 @@ struct CaptureCommand: ParsableCommand {
             writeStandardError("tapline capture: \(interface), queues \(CPUList.format(options.queues)), \(how); "
                                + "\(rules.rules.count) rule(s), default \(rules.defaultAction)")
             for n in session.notes { writeStandardError("  " + n) }
-            if let r = session.attachment.replaced { writeStandardError("  replaced XDP program \(r) (--force)") }
         }
 
         let tty = isatty(2) == 1 && !quiet
