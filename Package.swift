@@ -109,7 +109,7 @@ let package = Package(
         // Namespaced veth labs for the kernel tests (test support, not shipped).
         .target(name: "TestLab", dependencies: ["CPrefilter"], path: "Tests/TestLab", swiftSettings: strict),
         .testTarget(name: "CaptureTests",
-                    dependencies: ["Capture", "TestLab", "XSK", "Dissect", "Prefilter", "Engine", "Synth", "Ingest", "FlowTrack", "Export",
+                    dependencies: ["Capture", "TestLab", "XSK", "Dissect", "AppProtocols", "Prefilter", "Engine", "Synth", "Ingest", "FlowTrack", "Export",
                                    "PacketCore", "CShims"]),
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),

@@ -152,6 +152,7 @@ struct pkt {
     __u64 src_hi, src_lo, dst_hi, dst_lo; // addresses as FlowHash sees them (host order)
     __u16 sport, dport, vlan;
     __u8 proto, family, flags;
+    __u32 ip_len;   // IP total length from the header (for shunted flows' IP byte counts)
 };
 
 enum { PARSE_OK = 0, PARSE_MALFORMED = 1 };
@@ -221,6 +222,7 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
         if (cur + hlen > end)
             return PARSE_MALFORMED;
         p->family = 4;
+        p->ip_len = bpf_ntohs(ip->tot_len);
         p->proto = ip->protocol;
         p->src[0] = ip->saddr;
         p->dst[0] = ip->daddr;
@@ -240,6 +242,7 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
         if (ip6->version != 6)
             return PARSE_MALFORMED;
         p->family = 6;
+        p->ip_len = (__u32)bpf_ntohs(ip6->payload_len) + 40;
         p->flags |= TL_META_IPV6;
 #pragma unroll
         for (int i = 0; i < 4; i++) {
@@ -363,6 +366,12 @@ static __always_inline int shunted(const struct pkt *p, __u64 bytes)
     }
     __sync_fetch_and_add(&v->packets, 1);
     __sync_fetch_and_add(&v->bytes, bytes);
+    __sync_fetch_and_add(&v->ip_bytes, p->ip_len);
+    if (src_low) {
+        __sync_fetch_and_add(&v->packets_lo, 1);
+        __sync_fetch_and_add(&v->bytes_lo, bytes);
+        __sync_fetch_and_add(&v->ip_bytes_lo, p->ip_len);
+    }
     v->last_ns = now;
     return 1;
 }

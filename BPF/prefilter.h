@@ -110,10 +110,14 @@ struct tl_flow_key {
 /// What the program counted for a shunted flow; userspace sets `expires_ns` (CLOCK_MONOTONIC,
 /// bpf_ktime_get_ns). An expired entry is ignored and deleted by the program on the next packet.
 struct tl_shunt_value {
-    __u64 packets;
+    __u64 packets;     // both directions
     __u64 bytes;
     __u64 last_ns;
     __u64 expires_ns;
+    __u64 packets_lo;  // of which sent by the lower endpoint (addr_lo, port_lo)
+    __u64 bytes_lo;
+    __u64 ip_bytes;    // IP total lengths, both directions and from the lower endpoint
+    __u64 ip_bytes_lo;
 };
 
 // ---- counters (per-CPU array `tl_counters` of struct tl_counter) ----

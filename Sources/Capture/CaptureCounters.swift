@@ -19,6 +19,9 @@ public struct ThreadCounters: Sendable {
     public var l7 = L7Stats()
     /// Frames returned without dissection (`CaptureOptions.dissect` off: rxdrop measurements).
     public var rxdropped: UInt64 = 0
+    /// Flows offered for shunting and passed to the control thread, and offers lost (ring full).
+    public var shuntOffers: UInt64 = 0
+    public var shuntOffersLost: UInt64 = 0
     /// Times the thread found nothing to do and waited.
     public var idleWaits: UInt64 = 0
     /// Frames waiting in this worker's inbound rings when published (pipeline backlog).
@@ -28,6 +31,7 @@ public struct ThreadCounters: Sendable {
     mutating func add(_ o: ThreadCounters) {
         received &+= o.received; receivedBytes &+= o.receivedBytes
         ringOverflow &+= o.ringOverflow; handedOff &+= o.handedOff; rxdropped &+= o.rxdropped
+        shuntOffers &+= o.shuntOffers; shuntOffersLost &+= o.shuntOffersLost
         decode.add(o.decode); flows.add(o.flows); flowsActive += o.flowsActive; l7.add(o.l7)
         idleWaits &+= o.idleWaits; backlog += o.backlog
     }
@@ -51,6 +55,14 @@ public struct CaptureAccount: Sendable {
     public var interfaceMissed: UInt64 = 0
     public var records: UInt64 = 0
     public var apps = AppCounts()
+    /// Flow shunting: flows put in the prefilter's shunt table, refused there, and the frames
+    /// the kernel counted for them that were added back to their flow records.
+    public var shuntsAdded: UInt64 = 0
+    public var shuntsRefused: UInt64 = 0
+    public var shuntedPacketsRestored: UInt64 = 0
+    /// Shunts whose counts were gone when their flow ended (evicted from the full LRU table).
+    public var shuntsLost: UInt64 = 0
+    public var shuntsActive = 0
     public var elapsedNs: UInt64 = 0
 
     public init() {}

@@ -26,5 +26,8 @@ public struct CaptureOptions: Sendable {
     /// False measures the receive path alone ("rxdrop"): run-to-completion threads count each
     /// frame and return it at once, nothing is decoded.
     public var dissect = true
+    /// How long a shunt stays in the kernel without its flow ending in userspace (0: until the
+    /// flow's record is written). Which flows are shunted: `flowTable.shuntApps`.
+    public var shuntLifetimeNs: UInt64 = 0
     public init(interface: String) { self.interface = interface }
 }

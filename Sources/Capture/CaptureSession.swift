@@ -48,6 +48,14 @@ public final class CaptureSession {
     let baseDrops: (dropped: UInt64, missed: UInt64)
     var records: UInt64 = 0
     var apps = AppCounts()
+    /// Flows shunted in the prefilter now.
+    var shunted: Set<ShuntKey> = []
+    var shuntsAdded: UInt64 = 0
+    var shuntsRefused: UInt64 = 0
+    var shuntedPacketsRestored: UInt64 = 0
+    var shuntsLost: UInt64 = 0
+    private var pendingRecords: [FlowRecord] = []
+    private let shuntBuffer: UnsafeMutableBufferPointer<ShuntRequest>
     var stopped: CaptureAccount?
     private let recordBuffer: UnsafeMutableBufferPointer<FlowRecord>
 
@@ -61,11 +69,12 @@ public final class CaptureSession {
         guard options.runToCompletion || options.dissect else { throw .invalid("rxdrop (no dissection) runs to completion only") }
         self.options = options
         recordBuffer = .allocate(capacity: 256)
+        shuntBuffer = .allocate(capacity: 256)
         do {
             program = try PrefilterProgram(config: config)
             try program.install(rules)
         } catch {
-            recordBuffer.deallocate()
+            recordBuffer.deallocate(); shuntBuffer.deallocate()
             throw .prefilter(error)
         }
         // Sockets before attaching: no frame meets a capture rule without a socket to go to.
@@ -77,13 +86,13 @@ public final class CaptureSession {
                 try program.setSocket(queue: UInt32(q), socketFD: s.fd)
             }
         } catch let e as XSKError {
-            recordBuffer.deallocate()
+            recordBuffer.deallocate(); shuntBuffer.deallocate()
             throw .socket(e)
         } catch let e as PrefilterError {
-            recordBuffer.deallocate()
+            recordBuffer.deallocate(); shuntBuffer.deallocate()
             throw .prefilter(e)
         } catch {
-            recordBuffer.deallocate()
+            recordBuffer.deallocate(); shuntBuffer.deallocate()
             throw .invalid("\(error)")
         }
         sockets = made
@@ -142,7 +151,7 @@ public final class CaptureSession {
         program.detach()
         for c in controls { c.stop.store(true, ordering: .releasing) }
         for t in threads { t.join() }
-        recordBuffer.deallocate()
+        recordBuffer.deallocate(); shuntBuffer.deallocate()
     }
 
     /// Notes for the log: attach mode, socket mode per queue, UMEM placement.
@@ -159,23 +168,68 @@ public final class CaptureSession {
         queues.map(\.control) + ingests.map(\.control) + workers.map(\.control)
     }
 
-    /// Writes every record the packet threads have ended so far to `sink` (control thread only).
+    /// Writes every record the packet threads have ended so far to `sink` (control thread only),
+    /// and puts flows offered for shunting into the prefilter. Records are taken before offers, so
+    /// an offer made before its flow ended is always seen before that flow's record is written.
     @discardableResult
     public func drainRecords<S: FlowRecordSink>(into sink: inout S) -> Int {
-        var n = 0
         for c in controls {
             while true {
                 let got = c.records.pop(into: recordBuffer)
                 if got == 0 { break }
-                for k in 0..<got {
-                    apps.count(recordBuffer[k].meta)
-                    sink.emit(recordBuffer[k])
-                }
-                n += got
+                pendingRecords.append(contentsOf: recordBuffer[0..<got])
             }
         }
+        for c in controls {
+            while true {
+                let got = c.shunts.pop(into: shuntBuffer)
+                if got == 0 { break }
+                for k in 0..<got { addShunt(shuntBuffer[k]) }
+            }
+        }
+        let n = pendingRecords.count
+        for var r in pendingRecords {
+            if !shunted.isEmpty { restoreShuntedCounts(&r) }
+            apps.count(r.meta)
+            sink.emit(r)
+        }
+        pendingRecords.removeAll(keepingCapacity: true)
         records &+= UInt64(n)
         return n
+    }
+
+    private func addShunt(_ r: ShuntRequest) {
+        let key = ShuntKey(src: r.src, sport: r.sport, dst: r.dst, dport: r.dport, proto: r.proto,
+                           vlan: r.vlan == 0 ? nil : r.vlan)
+        do {
+            try program.addShunt(key, lifetimeNanoseconds: options.shuntLifetimeNs)
+            shunted.insert(key)
+            shuntsAdded &+= 1
+        } catch {
+            shuntsRefused &+= 1
+        }
+    }
+
+    /// Adds what the kernel counted for a shunted flow to its record, by direction, and ends the shunt.
+    private func restoreShuntedCounts(_ r: inout FlowRecord) {
+        let key = ShuntKey(src: r.src, sport: r.sport, dst: r.dst, dport: r.dport, proto: r.proto,
+                           vlan: r.vlan == 0 ? nil : r.vlan)
+        guard shunted.remove(key) != nil else { return }
+        guard let c = program.removeShunt(key) else { shuntsLost &+= 1; return }
+        let aIsLow = key.low == r.src && key.lowPort == r.sport
+        let aPackets = aIsLow ? c.packetsFromLow : c.packets &- c.packetsFromLow
+        let aBytes = aIsLow ? c.bytesFromLow : c.bytes &- c.bytesFromLow
+        let bPackets = c.packets &- aPackets
+        let bBytes = c.bytes &- aBytes
+        let aIP = aIsLow ? c.ipBytesFromLow : c.ipBytes &- c.ipBytesFromLow
+        r.aPackets &+= aPackets; r.aBytes &+= aBytes; r.aIPBytes &+= aIP
+        r.bPackets &+= bPackets; r.bBytes &+= bBytes; r.bIPBytes &+= c.ipBytes &- aIP
+        if c.lastSeenNanoseconds != 0 {
+            // The kernel's clock is CLOCK_MONOTONIC; records carry wall-clock time.
+            let last = realtimeNs() &- (PrefilterProgram.monotonicNanoseconds() &- c.lastSeenNanoseconds)
+            if last > r.endNs { r.endNs = last }
+        }
+        shuntedPacketsRestored &+= c.packets
     }
 
     /// Every stage's counters now (exact only after `stop`).
@@ -193,6 +247,11 @@ public final class CaptureSession {
         }
         a.records = records
         a.apps = apps
+        a.shuntsAdded = shuntsAdded
+        a.shuntsRefused = shuntsRefused
+        a.shuntedPacketsRestored = shuntedPacketsRestored
+        a.shuntsLost = shuntsLost
+        a.shuntsActive = shunted.count
         a.elapsedNs = monotonicNs() - startNs
         return a
     }
@@ -215,6 +274,10 @@ public final class CaptureSession {
         }
         for t in threads { t.join() }
         drainRecords(into: &sink)
+        // Every flow has ended, so no shunt should remain; one that does was offered after its
+        // flow's record (not possible by construction) — remove it rather than leave it.
+        for key in shunted { _ = program.removeShunt(key); shuntsLost &+= 1 }
+        shunted.removeAll()
         var a = account()
         a.elapsedNs = monotonicNs() - startNs
         stopped = a

@@ -28,8 +28,13 @@ final class ThreadControl: Sendable {
     let published = Mutex(ThreadCounters())
     /// Records leaving this thread's flow table, for the control thread to write.
     let records: SPSCRing<FlowRecord>
+    /// Flows the table offers for shunting, for the control thread to put in the prefilter.
+    let shunts: SPSCRing<ShuntRequest>
 
-    init(recordCapacity: Int) { records = SPSCRing(minimumCapacity: recordCapacity) }
+    init(recordCapacity: Int) {
+        records = SPSCRing(minimumCapacity: recordCapacity)
+        shunts = SPSCRing(minimumCapacity: 1024)
+    }
 }
 
 /// Puts records on a packet thread's record ring; waits while the ring is full (records are few:
@@ -94,6 +99,16 @@ func dissect(_ frame: UnsafeRawBufferPointer, at now: UInt64, decoder: PacketDec
     guard info.ipVersion != 0 else { return }
     table.process(info, frame: frame)
     if !table.pending.isEmpty { table.drain(into: &sink) }
+}
+
+/// Passes the table's shunt offers to the control thread (a full ring loses the offer: counted;
+/// the flow simply stays in userspace).
+@inline(__always)
+func forwardShunts(_ table: FlowTable, _ control: ThreadControl, _ counters: inout ThreadCounters) {
+    if table.shuntRequests.isEmpty { return }
+    table.takeShuntRequests { r in
+        if control.shunts.push(r) { counters.shuntOffers &+= 1 } else { counters.shuntOffersLost &+= 1 }
+    }
 }
 
 /// How often an idle packet thread ends flows by wall-clock time and publishes its counters.
@@ -174,6 +189,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 frames.push(d.address & chunkMask)
             }
             socket.releaseReceived(n)
+            forwardShunts(table, control, &counters)
             frames.refill(socket)
             if socket.fillNeedsWakeup { socket.wakeReceive() }
             batches &+= 1
@@ -372,6 +388,7 @@ final class PipelineWorker: @unchecked Sendable {
                 }
             }
             if total > 0 {
+                forwardShunts(table, control, &counters)
                 backoff.reset()
                 batches &+= 1
                 if batches % publishEveryBatches == 0 { publish(&counters, backlog: inbound) }

@@ -39,6 +39,7 @@ public final class FlowTable {
         var closeState: UInt8
         var list: UInt8
         var fragments: UInt32
+        var shuntRequested: Bool
         var prev: Index
         var next: Index
     }
@@ -78,7 +79,7 @@ public final class FlowTable {
                 key: FlowKey(lowAddress: .none, highAddress: .none, lowPort: 0, highPort: 0, proto: 0, vlan: 0),
                 hash: 0, src: .none, dst: .none, sport: 0, dport: 0, initiatorIsLow: true, tunnel: .none,
                 startNs: 0, lastNs: 0, aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
-                flagsA: 0, flagsB: 0, closeState: 0, list: 0, fragments: 0,
+                flagsA: 0, flagsB: 0, closeState: 0, list: 0, fragments: 0, shuntRequested: false,
                 prev: FlowTable.nil_, next: i + 1 < config.capacity ? Index(i + 1) : FlowTable.nil_))
         }
         freeHead = 0
@@ -86,6 +87,7 @@ public final class FlowTable {
         l7 = L7Dissector(capacity: config.capacity, config: config)
         l7Enabled = config.l7Enabled
         pending.reserveCapacity(4096)
+        shuntRequests.reserveCapacity(FlowTable.shuntRequestCapacity)
     }
 
     deinit {
@@ -120,6 +122,17 @@ public final class FlowTable {
         s.reassemblyPeakBuffers = l7.pool.peakInUse
         s.reassemblyInUse = l7.pool.inUse
         return s
+    }
+
+    /// Flows offered for shunting and not yet taken (`config.shuntApps`); at most
+    /// `shuntRequestCapacity` wait, a flow that finds it full is offered again on its next packet.
+    public private(set) var shuntRequests: [ShuntRequest] = []
+    public static let shuntRequestCapacity = 1024
+
+    /// Hands every waiting shunt request to `body` and forgets them.
+    public func takeShuntRequests(_ body: (ShuntRequest) -> Void) {
+        for r in shuntRequests { body(r) }
+        shuntRequests.removeAll(keepingCapacity: true)
     }
 
     /// Records ended and not yet drained. The table keeps them here so its per-packet code is not
@@ -198,6 +211,7 @@ public final class FlowTable {
         else if l7Enabled && info.payloadLength != 0 || l7Enabled && flags & 0x02 != 0 {
             l7.process(Int(i), fromA: fromA, info: info, frame: frame, sport: e.pointee.sport, dport: e.pointee.dport)
         }
+        if config.shuntApps != 0 && !e.pointee.shuntRequested { offerShunt(e, Int(i), info) }
         if ts > e.pointee.lastNs { e.pointee.lastNs = ts }
         if flags & 0x05 != 0 {  // FIN or RST
             let before = e.pointee.closeState
@@ -296,7 +310,7 @@ public final class FlowTable {
                           startNs: info.timestampNs, lastNs: info.timestampNs,
                           aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
                           flagsA: 0, flagsB: 0, closeState: 0, list: FlowTable.listOpen, fragments: 0,
-                          prev: FlowTable.nil_, next: FlowTable.nil_)
+                          shuntRequested: false, prev: FlowTable.nil_, next: FlowTable.nil_)
         var p = Int(truncatingIfNeeded: hash) & indexMask
         while index[p] != 0 { p = (p + 1) & indexMask }
         index[p] = (hash & 0xFFFF_FFFF) << 32 | UInt64(i + 1)
@@ -324,6 +338,19 @@ public final class FlowTable {
                              aIPBytes: e.aIPBytes, bIPBytes: e.bIPBytes, tcpFlagsA: e.flagsA, tcpFlagsB: e.flagsB,
                              fragments: e.fragments, endReason: reason, worker: worker,
                              meta: l7.recordMetadata(Int(i), sport: e.sport, dport: e.dport, proto: e.key.proto)))
+    }
+
+    /// Offers the flow for shunting once its application layer is done, when its protocol is one
+    /// of `config.shuntApps`. Tunnelled flows are not offered (the prefilter sees the outer header).
+    private func offerShunt(_ e: UnsafeMutablePointer<Entry>, _ i: Int, _ info: PacketInfo) {
+        guard e.pointee.tunnel == .none, info.mplsDepth == 0, l7.isFinished(i),
+              e.pointee.aPackets &+ e.pointee.bPackets >= config.shuntAfterPackets,
+              shuntRequests.count < FlowTable.shuntRequestCapacity else { return }
+        let app = l7.meta[i].app
+        guard app != .unknown, config.shuntApps & (1 << UInt64(app.rawValue & 63)) != 0 else { return }
+        e.pointee.shuntRequested = true
+        shuntRequests.append(ShuntRequest(src: e.pointee.src, dst: e.pointee.dst, sport: e.pointee.sport,
+                                          dport: e.pointee.dport, proto: e.pointee.key.proto, vlan: e.pointee.key.vlan))
     }
 
     /// Emits the flow's record and frees its entry.

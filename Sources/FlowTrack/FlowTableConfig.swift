@@ -29,6 +29,12 @@ public struct FlowTableConfig: Sendable {
     /// first message is incomplete, so far fewer than flows are needed (4096 × 4 KiB = 16 MiB).
     public var reassemblyBuffers: Int
 
+    /// Flows to offer for shunting (bit n = `AppProtocol` raw value n; 0 = none): once such a flow's
+    /// application layer is finished and it has `shuntAfterPackets` packets, the table asks —
+    /// through `shuntRequests` — that the kernel count and drop the rest of it.
+    public var shuntApps: UInt64 = 0
+    public var shuntAfterPackets: UInt64 = 0
+
     public static let secondNs: UInt64 = 1_000_000_000
 
     public init(capacity: Int = 262_144,

@@ -55,6 +55,10 @@ final class L7Dissector {
         return m
     }
 
+    /// Whether flow `i` needs no more L7 work (decided for good).
+    @inline(__always)
+    func isFinished(_ i: Int) -> Bool { state[i].finished }
+
     private func finish(_ i: Int) {
         let s = state + i
         if !(s.pointee.doneA && s.pointee.doneB) && meta[i].app != .unknown { meta[i].flags.insert(.budgetExhausted) }

@@ -47,6 +47,12 @@ public struct ShuntKey: Hashable, Sendable {
 public struct ShuntCounts: Equatable, Sendable {
     public var packets: UInt64
     public var bytes: UInt64
+    /// Of which sent by the key's lower endpoint (`ShuntKey.low`, `lowPort`).
+    public var packetsFromLow: UInt64 = 0
+    public var bytesFromLow: UInt64 = 0
+    /// IP bytes (header total lengths), in all and from the lower endpoint.
+    public var ipBytes: UInt64 = 0
+    public var ipBytesFromLow: UInt64 = 0
     /// CLOCK_MONOTONIC nanoseconds of the last packet (0: none yet) and of expiry.
     public var lastSeenNanoseconds: UInt64
     public var expiresNanoseconds: UInt64
@@ -65,7 +71,9 @@ extension PrefilterProgram {
     public func addShunt(_ key: ShuntKey, lifetimeNanoseconds: UInt64) throws(PrefilterError) {
         let expires = lifetimeNanoseconds == 0 ? 0 : Self.monotonicNanoseconds() &+ lifetimeNanoseconds
         try MapAccess.update(shuntFD, key.kernelKey,
-                             tl_shunt_value(packets: 0, bytes: 0, last_ns: 0, expires_ns: expires), "flow shunts")
+                             tl_shunt_value(packets: 0, bytes: 0, last_ns: 0, expires_ns: expires, packets_lo: 0, bytes_lo: 0,
+                                            ip_bytes: 0, ip_bytes_lo: 0),
+                             "flow shunts")
         if !shuntsEnabled {
             shuntsEnabled = true
             try writeControl()
@@ -75,7 +83,9 @@ extension PrefilterProgram {
     /// The counts of a shunted flow, nil if it is not (or no longer) shunted.
     public func shuntCounts(_ key: ShuntKey) -> ShuntCounts? {
         MapAccess.lookup(shuntFD, key.kernelKey, as: tl_shunt_value.self).map {
-            ShuntCounts(packets: $0.packets, bytes: $0.bytes, lastSeenNanoseconds: $0.last_ns, expiresNanoseconds: $0.expires_ns)
+            ShuntCounts(packets: $0.packets, bytes: $0.bytes, packetsFromLow: $0.packets_lo, bytesFromLow: $0.bytes_lo,
+                        ipBytes: $0.ip_bytes, ipBytesFromLow: $0.ip_bytes_lo,
+                        lastSeenNanoseconds: $0.last_ns, expiresNanoseconds: $0.expires_ns)
         }
     }
 

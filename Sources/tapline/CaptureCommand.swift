@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capture
 import CShims
+import AppProtocols
 import Engine
 import Export
 import MetricsEndpoint
@@ -93,6 +94,12 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "Also write the final account as JSON to this file.")
     var summaryJSON: String?
 
+    @Option(help: "Shunt flows of these protocols once classified (e.g. tls,quic,ssh): the prefilter counts and drops the rest of them in the kernel; the counts are added back to their records.")
+    var shunt: String?
+
+    @Option(help: "Shunt a flow only once it has this many packets.")
+    var shuntAfter: UInt64 = 0
+
     @Flag(help: "Measure the receive path alone: return every frame at once without dissecting it (run to completion).")
     var rxdrop = false
 
@@ -121,6 +128,7 @@ struct CaptureCommand: ParsableCommand {
         if workers != nil && !pipeline { throw ValidationError("--workers needs --pipeline") }
         guard maxFlows >= 1 && maxFlows <= 100_000_000 else { throw ValidationError("--max-flows must be 1…100000000") }
         guard duration >= 0, idleTimeout > 0, activeTimeout > 0 else { throw ValidationError("durations must be positive") }
+        _ = try shuntMask()
         if rxdrop && pipeline { throw ValidationError("--rxdrop runs to completion; drop --pipeline") }
         if exports.pcap != nil {
             throw ValidationError("--pcap is not available with capture yet (it is with analyze)")
@@ -254,6 +262,21 @@ struct CaptureCommand: ParsableCommand {
         }
     }
 
+    /// `--shunt` as a bit mask over application protocols.
+    func shuntMask() throws -> UInt64 {
+        guard let shunt else { return 0 }
+        var mask: UInt64 = 0
+        for word in shunt.split(separator: ",") {
+            let name = word.trimmingCharacters(in: " ")
+            guard let app = AppProtocol.allCases.first(where: { "\($0.name)" == name }), app != .unknown else {
+                let known = AppProtocol.allCases.filter { $0 != .unknown }.map { "\($0.name)" }.joined(separator: ", ")
+                throw ValidationError("--shunt: unknown protocol '\(name)' (known: \(known))")
+            }
+            mask |= 1 << UInt64(app.rawValue & 63)
+        }
+        return mask
+    }
+
     private func publish(_ a: CaptureAccount, _ board: StatsBoard) {
         let d = a.dissecting
         board.update { s in
@@ -316,6 +339,9 @@ struct CaptureCommand: ParsableCommand {
         options.flowTable.l7Enabled = !noL7
         options.flowTable.idleTimeoutNs = UInt64(idleTimeout * 1e9)
         options.flowTable.activeTimeoutNs = UInt64(activeTimeout * 1e9)
+        options.flowTable.shuntApps = try shuntMask()
+        options.flowTable.shuntAfterPackets = shuntAfter
+        if options.flowTable.shuntApps != 0 && noL7 { throw ValidationError("--shunt needs application-layer dissection (drop --no-l7)") }
         return options
     }
 

@@ -70,6 +70,12 @@ enum CaptureReport {
         s += "  errors \(d.decode.errors)\n"
         s += "  flows    \(d.flows.flowsCreated)  records \(a.records)  evicted \(d.flows.evictions)\n"
         s += "  apps     \(topApps(a.apps, 8))\n"
+        if a.shuntsAdded > 0 || a.shuntsRefused > 0 {
+            s += "  shunts   \(a.shuntsAdded) flows shunted, \(a.prefilter.shunted.packets) frames counted in the kernel, "
+            s += "\(a.shuntedPacketsRestored) added to records"
+            if a.shuntsRefused > 0 || a.shuntsLost > 0 { s += " (refused \(a.shuntsRefused), counts lost \(a.shuntsLost))" }
+            s += "\n"
+        }
         if a.interfaceDropped > 0 || a.interfaceMissed > 0 {
             s += "  nic      dropped \(a.interfaceDropped)  missed \(a.interfaceMissed) (driver counters, before XDP)\n"
         }
@@ -102,6 +108,8 @@ enum CaptureReport {
         o.append("\"flows\":\(d.flows.flowsCreated)")
         o.append("\"records\":\(a.records)")
         o.append("\"interface_dropped\":\(a.interfaceDropped)")
+        o.append("\"shunts\":{\"flows\":\(a.shuntsAdded),\"refused\":\(a.shuntsRefused),\"frames\":\(a.prefilter.shunted.packets),"
+                 + "\"restored\":\(a.shuntedPacketsRestored),\"lost\":\(a.shuntsLost)}")
         o.append("\"balanced\":\(a.mismatches.isEmpty)")
         return "{" + o.joined(separator: ",") + "}\n"
     }
