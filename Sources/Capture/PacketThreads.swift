@@ -144,6 +144,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
         var sink = RecordRingSink(ring: control.records)
         let frameSize = UInt64(socket.config.frameSize)
         let chunkMask = ~(frameSize - 1)
+        if socket.area.node == nil { socket.area.touchPages() }
         var frames = FrameStack(frames: socket.config.frameCount, frameSize: socket.config.frameSize)
         defer { frames.free() }
         frames.refill(socket)
@@ -244,6 +245,7 @@ final class PipelineIngest: @unchecked Sendable {
         var counters = ThreadCounters()
         let frameSize = UInt64(socket.config.frameSize)
         let chunkMask = ~(frameSize - 1)
+        if socket.area.node == nil { socket.area.touchPages() }
         var frames = FrameStack(frames: socket.config.frameCount, frameSize: socket.config.frameSize)
         let staged = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * batchSize)
         var stagedCount = [Int](repeating: 0, count: workers)

@@ -58,12 +58,23 @@ public final class FrameArea: @unchecked Sendable {
                 why += "; NUMA node \(wanted) asked for, but libnuma reports no such node: not bound"
             }
         } else {
-            why += "; the interface's NUMA node is unknown: not bound"
+            why += "; the interface's NUMA node is unknown: pages are placed where the ingest thread first touches them"
         }
         node = boundNode
         description = "\(size >> 20) MiB in " + why
-        // Fault every page in now (on its node), not on the first packets.
-        memset(base, 0, size)
+        // Bound memory is faulted in now (on its node), not on the first packets; unbound memory
+        // is left for the ingest thread to touch (`touchPages`), so it lands on that thread's node.
+        if boundNode != nil { memset(base, 0, size) }
+    }
+
+    /// Faults every page in from the calling thread (first touch places a page on its node).
+    public func touchPages() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var off = 0
+        while off < byteCount {
+            (base + off).storeBytes(of: 0, as: UInt8.self)
+            off += page
+        }
     }
 
     deinit { munmap(base, byteCount) }

@@ -45,7 +45,8 @@ struct Plan: ParsableCommand {
                                   workers: workers, runToCompletion: runToCompletion)
         do {
             let topology = try SystemTopology.read(root: root)
-            let nic = try SystemTopology.interface(interface, root: root)
+            let nic = root == "/" ? try CaptureCommand.interfaceTopology(interface)
+                : try SystemTopology.interface(interface, root: root)
             let plan = try Planner.plan(topology, nic, request)
             print(json ? plan.json : plan.table, terminator: "")
         } catch {
