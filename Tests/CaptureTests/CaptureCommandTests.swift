@@ -18,13 +18,13 @@ import Testing
     }
 
     /// Starts `tapline capture` in the receiver namespace; returns the process and its stderr pipe.
-    func start(_ lab: NamespaceLab, _ extra: [String], dir: String) throws -> (Process, Pipe) {
+    func start(_ lab: NamespaceLab, _ extra: [String], dir: String, metrics: Bool = false) throws -> (Process, Pipe) {
         guard let tapline = Self.taplineBinary() else {
             throw NamespaceLab.CommandFailed(description: "the tapline binary is not built (swift build)")
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tapline)
-        p.arguments = ["capture", "-i", lab.rx, "--netns", lab.rxNS, "--no-metrics", "--frames", "2048", "--ring-size", "1024",
+        p.arguments = ["capture", "-i", lab.rx, "--netns", lab.rxNS] + (metrics ? [] : ["--no-metrics"]) + ["--frames", "2048", "--ring-size", "1024",
                        "--no-hugepages", "--flows", dir + "/flows.ndjson",
                        "--summary-json", dir + "/summary.json", "--stats-interval", "0"] + extra
         let err = Pipe()
@@ -101,6 +101,60 @@ import Testing
         let records = try String(contentsOfFile: dir + "/flows.ndjson", encoding: .utf8).split(separator: "\n")
         #expect(records.count == 4, "\(text)")
         #expect(!FileManager.default.fileExists(atPath: "\(PrefilterProgram.pinRoot)/\(lab.rx)"))
+    }
+
+    /// The metrics endpoint serves the prefilter's hits per rule and the per-queue counts while
+    /// capturing (it listens in the namespace the command was started in).
+    @Test(.enabled(if: isRoot))
+    func metricsShowRuleHitsAndQueues() throws {
+        let lab = try NamespaceLab(prefix: "tlk")
+        let dir = NSTemporaryDirectory() + "tapline-cap-\(getpid())-metrics"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "capture sport 1000-1001\ndefault drop\n".write(toFile: dir + "/r.rules", atomically: true, encoding: .utf8)
+        let port = 20_000 + Int(getpid() % 20_000)
+        let (p, err) = try start(lab, ["--rules", dir + "/r.rules", "--metrics", "127.0.0.1:\(port)"], dir: dir, metrics: true)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
+        #expect(waitAttached(lab))
+        try lab.send(frames(400))
+        var text = ""
+        for _ in 0..<50 {
+            usleep(200_000)
+            text = (try? Self.scrape(port: port)) ?? ""
+            if text.contains("tapline_received_frames_total{queue=\"0\"} 200") { break }
+        }
+        #expect(text.contains("tapline_prefilter_rule_frames_total{rule=\"1\"} 200"), "\(text.prefix(3000))")
+        #expect(text.contains("tapline_prefilter_rule_frames_total{rule=\"default\"} 200"))
+        #expect(text.contains("tapline_prefilter_frames_total{verdict=\"drop\"} 200"))
+        #expect(text.contains("tapline_received_frames_total{queue=\"0\"} 200"))
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(stderr)")
+    }
+
+    /// `GET /metrics` over a plain socket.
+    static func scrape(port: Int) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = UInt16(port).bigEndian
+        let rc = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let req = Array("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = req.withUnsafeBytes { send(fd, $0.baseAddress!, $0.count, 0) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, 65536, 0) }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     @Test(.enabled(if: isRoot))
