@@ -25,7 +25,7 @@ struct CaptureCommand: ParsableCommand {
             with one queue) dissects on the receiving thread; --pipeline hands frames to --workers \
             worker threads through lock-free rings without copying them. SIGINT/SIGTERM stop \
             ingest, drain the rings, flush every flow, detach the prefilter and print the account \
-            of every frame offered. Exit status: 0; 1 on errors (an interface that vanishes \
+            of every frame offered; SIGUSR1 prints the account so far. Exit status: 0; 1 on errors (an interface that vanishes \
             included, after the same flush); 3 when the stages' counts do not add up.
             """)
 
@@ -141,7 +141,7 @@ struct CaptureCommand: ParsableCommand {
         // with sigtimedwait, so no handler ever runs on a packet thread.
         var signals = sigset_t()
         sigemptyset(&signals)
-        for s in [SIGINT, SIGTERM] { sigaddset(&signals, s) }
+        for s in [SIGINT, SIGTERM, SIGUSR1] { sigaddset(&signals, s) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         var rules = RuleSet()
@@ -215,6 +215,10 @@ struct CaptureCommand: ParsableCommand {
                 if tty { writeStandardError("") }
                 if !quiet { writeStandardError("signal \(s): stopping") }
                 break
+            }
+            if s == SIGUSR1 {
+                // The account on demand (frames in flight make the sides differ by a little).
+                writeStandardErrorRaw((tty ? "\r\u{1B}[K" : "") + CaptureReport.text(session.account(), interface: interface))
             }
             session.drainRecords(into: &out)
             let now = monotonicNs()
