@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore"]),
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
-        .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint"]),
+        .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint", "TestLab"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]
