@@ -35,6 +35,9 @@ let package = Package(
         .systemLibrary(name: "CNUMA", path: "Sources/CNUMA", pkgConfig: "numa",
                        providers: [.apt(["libnuma-dev"])]),
         .target(name: "CShims", path: "Sources/CShims"),
+        // SHA-256 and AES-128-GCM on fixed storage for JA4 and QUIC Initial decryption (SHA-NI,
+        // AES-NI, PCLMULQDQ when present); optimized in debug builds too, where the tests run.
+        .target(name: "CPacketCrypto", path: "Sources/CPacketCrypto", cSettings: [.unsafeFlags(["-O2"])]),
         // BPF/prefilter.h for Swift, plus the namespace/AF_PACKET helpers the prefilter tests need.
         .target(name: "CPrefilter", path: "Sources/CPrefilter"),
         // Compiles BPF/*.bpf.c with clang -target bpf -Wall -Werror into resources of its target.
@@ -44,12 +47,7 @@ let package = Package(
         .target(name: "PacketCore", swiftSettings: perPacket),
         .target(name: "Rings", swiftSettings: perPacket),
         .target(name: "Dissect", dependencies: ["PacketCore"], swiftSettings: perPacket),
-        // AppProtocols links swift-crypto for QUIC Initial decryption (RFC 9001 §5), once per QUIC flow.
-        .target(name: "AppProtocols",
-                dependencies: ["PacketCore",
-                               .product(name: "Crypto", package: "swift-crypto"),
-                               .product(name: "_CryptoExtras", package: "swift-crypto")],
-                swiftSettings: perPacket),
+        .target(name: "AppProtocols", dependencies: ["PacketCore", "CPacketCrypto"], swiftSettings: perPacket),
         .target(name: "FlowTrack", dependencies: ["PacketCore", "Dissect", "AppProtocols"], swiftSettings: perPacket),
         .target(name: "Ingest", dependencies: ["PacketCore"], swiftSettings: perPacket),
         .target(name: "Export", dependencies: ["PacketCore", "FlowTrack", "AppProtocols"], swiftSettings: perPacket),
@@ -114,7 +112,7 @@ let package = Package(
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),
         .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCore"]),
-        .testTarget(name: "AppProtocolsTests", dependencies: ["AppProtocols", "PacketCore", "Synth",
+        .testTarget(name: "AppProtocolsTests", dependencies: ["AppProtocols", "PacketCore", "Synth", "CPacketCrypto",
                                                             .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "FlowTrackTests", dependencies: ["FlowTrack", "Dissect", "PacketCore", "AppProtocols"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Export", "PacketCore"]),

@@ -14,6 +14,8 @@ final class L7Dissector {
     private let state: UnsafeMutablePointer<L7FlowState>
     let capacity: Int
     private(set) var stats = L7Stats()
+    /// QUIC Initial decryption's plaintext buffer and last keys (allocated once per worker).
+    private var quicWorkspace = QUICInitialWorkspace()
 
     init(capacity: Int, config: FlowTableConfig) {
         self.capacity = capacity
@@ -291,7 +293,7 @@ final class L7Dissector {
         }
         let b = s.pointee.bufferA
         var end = Int(s.pointee.cryptoEnd)
-        let r = QUICInitial.decryptClientInitials(p, crypto: pool.bytes(b), filled: &pool.rangesOf(b).pointee, cryptoEnd: &end)
+        let r = QUICInitial.decryptClientInitials(p, workspace: &quicWorkspace, crypto: pool.bytes(b), filled: &pool.rangesOf(b).pointee, cryptoEnd: &end)
         s.pointee.cryptoEnd = UInt16(end)
         if !r.decrypted { m.pointee.flags.insert(.quicUndecrypted); return s.pointee.payloadPackets >= 3 }
         let n = pool.rangesOf(b).pointee.contiguous

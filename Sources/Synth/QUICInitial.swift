@@ -36,7 +36,7 @@ public enum QUICInitial {
         packet.append(contentsOf: sealed.ciphertext)
         packet.append(contentsOf: sealed.tag)
         // Header protection: the sample starts 4 bytes after the packet number's start.
-        let mask = try keys.mask(sample: Array(packet[pnOffset + 4..<pnOffset + 20]))
+        let mask = keys.mask(sample: Array(packet[pnOffset + 4..<pnOffset + 20]))
         packet[0] ^= mask[0] & 0x0F
         for i in 0..<pnLength { packet[pnOffset + i] ^= mask[1 + i] }
         return packet
@@ -54,7 +54,7 @@ public enum QUICInitial {
         let (length, b) = readVarint(packet, p); p += b
         let pnOffset = p
         let keys = QUICInitialKeys(dcid: dcid)
-        let mask = try keys.mask(sample: Array(packet[pnOffset + 4..<pnOffset + 20]))
+        let mask = keys.mask(sample: Array(packet[pnOffset + 4..<pnOffset + 20]))
         var header = Array(packet[0..<pnOffset])
         header[0] ^= mask[0] & 0x0F
         let pnLength = Int(header[0] & 0x03) + 1

@@ -10,8 +10,9 @@ import Synth
         var crypto = [UInt8](repeating: 0, count: 4096)
         var ranges = ByteRanges()
         var end = 0
+        var workspace = QUICInitialWorkspace()
         let r = crypto.withUnsafeMutableBytes { c in
-            dgram.withUnsafeBytes { QUICInitial.decryptClientInitials($0, crypto: c, filled: &ranges, cryptoEnd: &end) }
+            dgram.withUnsafeBytes { QUICInitial.decryptClientInitials($0, workspace: &workspace, crypto: c, filled: &ranges, cryptoEnd: &end) }
         }
         let hs = Array(crypto.prefix(ranges.contiguous))
         var ch = TLSClientHello()

@@ -1,67 +1,84 @@
+import CPacketCrypto
+
 /// SHA-256 (FIPS 180-4), streaming, in fixed inline storage: JA4 hashes short lists per TLS
-/// ClientHello, and the per-packet path may not allocate (library hashers box their context).
+/// ClientHello and HKDF derives QUIC Initial keys, and the per-packet path may not allocate
+/// (library hashers box their context). Blocks are compressed by `CPacketCrypto` (SHA-NI when
+/// the CPU has it, else unrolled C).
 @frozen
 public struct SHA256Stream: Sendable, BitwiseCopyable {
-    @usableFromInline var h: InlineArray<8, UInt32> = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    @usableFromInline var h: InlineArray<8, UInt32>
     @usableFromInline var block: InlineArray<64, UInt8> = .init(repeating: 0)
     @usableFromInline var used = 0
-    @usableFromInline var total: UInt64 = 0
+    /// Bytes already compressed (whole blocks).
+    @usableFromInline var compressed: UInt64
 
-    public init() {}
+    /// FIPS 180-4 §5.3.3: the initial hash value.
+    static let initialState: InlineArray<8, UInt32> = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    public static let blockSize = 64
 
-    static let k: InlineArray<64, UInt32> = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]
+    public init() { h = Self.initialState; compressed = 0 }
 
+    /// Resumes from a state after `bytes` (a multiple of 64) were compressed: HMAC's precomputed pads.
+    init(state: InlineArray<8, UInt32>, after bytes: UInt64) { h = state; compressed = bytes }
+
+    /// The chaining state; valid as a resumable state only when no partial block is pending.
+    var state: InlineArray<8, UInt32> { h }
+
+    @inline(__always)
     public mutating func update(_ byte: UInt8) {
         block[used] = byte
-        used += 1
-        total &+= 1
-        if used == 64 { compress(); used = 0 }
+        used &+= 1
+        if used == 64 { compressBlock() }
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        for b in bytes { update(b) }
+        guard var p = bytes.baseAddress else { return }
+        var n = bytes.count
+        if used > 0 {
+            let k = min(n, 64 - used)
+            withUnsafeMutableBytes(of: &block) { $0.baseAddress!.advanced(by: used).copyMemory(from: p, byteCount: k) }
+            used += k; p += k; n -= k
+            if used < 64 { return }
+            compressBlock()
+        }
+        if n >= 64 {
+            let blocks = n / 64
+            withUnsafeMutableBytes(of: &h) { hp in
+                tl_sha256_blocks(hp.baseAddress!.assumingMemoryBound(to: UInt32.self), p.assumingMemoryBound(to: UInt8.self), blocks)
+            }
+            compressed &+= UInt64(blocks * 64)
+            p += blocks * 64; n -= blocks * 64
+        }
+        if n > 0 {
+            withUnsafeMutableBytes(of: &block) { $0.baseAddress!.copyMemory(from: p, byteCount: n) }
+            used = n
+        }
     }
 
-    mutating func compress() {
-        var w: InlineArray<64, UInt32> = .init(repeating: 0)
-        for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+    @inline(__always)
+    mutating func compressBlock() {
+        withUnsafeMutableBytes(of: &h) { hp in
+            withUnsafeBytes(of: &block) { bp in
+                tl_sha256_blocks(hp.baseAddress!.assumingMemoryBound(to: UInt32.self), bp.baseAddress!.assumingMemoryBound(to: UInt8.self), 1)
+            }
         }
-        for i in 16..<64 {
-            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-        for i in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k[i] &+ w[i]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-        }
-        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+        compressed &+= 64
+        used = 0
     }
 
-    @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
-
-    /// Finishes and returns the digest's first `n` bytes' lower-case hex into `out` via `emit`.
+    /// Finishes (FIPS 180-4 §5.1.1 padding) and returns the 32-byte digest.
     public mutating func finish() -> InlineArray<32, UInt8> {
-        let bits = total &* 8
-        update(0x80)
-        while used != 56 { update(0) }
-        for i in (0..<8).reversed() { update(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+        let bits = (compressed &+ UInt64(used)) &* 8
+        block[used] = 0x80
+        used += 1
+        if used > 56 {
+            while used < 64 { block[used] = 0; used += 1 }
+            compressBlock()
+        }
+        while used < 56 { block[used] = 0; used += 1 }
+        for i in 0..<8 { block[56 + i] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(7 - i))) }
+        compressBlock()
         var out: InlineArray<32, UInt8> = .init(repeating: 0)
         for i in 0..<8 {
             out[4 * i] = UInt8(truncatingIfNeeded: h[i] >> 24); out[4 * i + 1] = UInt8(truncatingIfNeeded: h[i] >> 16)

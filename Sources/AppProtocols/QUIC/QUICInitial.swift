@@ -1,6 +1,3 @@
-import Crypto
-import _CryptoExtras
-
 /// QUIC long-header parsing and client Initial decryption (RFC 9000 §17.2, RFC 9001 §5,
 /// RFC 9369 for version 2). The CRYPTO frames' bytes are written at their stream offsets into a
 /// caller-owned buffer, so a ClientHello spread over several Initial packets is joined there.
@@ -47,9 +44,9 @@ public enum QUICInitial {
     /// `crypto` at their offsets, raising `cryptoEnd` to the highest byte written and recording
     /// the ranges written in `filled` (its contiguous prefix is what a parser may read).
     /// Returns the version of the first long-header packet (0 if none) and whether any Initial
-    /// decrypted. Allocates through swift-crypto's API: this runs for the first Initial datagrams
-    /// of a QUIC flow only.
-    public static func decryptClientInitials(_ dgram: UnsafeRawBufferPointer, crypto: UnsafeMutableRawBufferPointer,
+    /// decrypted. Allocates nothing: keys and plaintext live in `workspace`.
+    public static func decryptClientInitials(_ dgram: UnsafeRawBufferPointer, workspace: inout QUICInitialWorkspace,
+                                             crypto: UnsafeMutableRawBufferPointer,
                                              filled: inout ByteRanges, cryptoEnd: inout Int) -> (version: UInt32, decrypted: Bool) {
         var at = 0
         var version: UInt32 = 0
@@ -62,7 +59,7 @@ public enum QUICInitial {
             if version == 0 { version = v }
             var p = at + 5
             guard let dl = dgram.u8(p), Int(dl) <= maxConnectionIDLength, p + 1 + Int(dl) <= dgram.count else { break }
-            let dcid = Array(dgram.slice(p + 1..<p + 1 + Int(dl)))
+            let dcid = dgram.slice(p + 1..<p + 1 + Int(dl))
             p += 1 + Int(dl)
             guard let sl = dgram.u8(p), Int(sl) <= maxConnectionIDLength else { break }
             p += 1 + Int(sl)
@@ -79,39 +76,48 @@ public enum QUICInitial {
             let end = p + length
             at = end
             guard isInitial else { continue }  // 0-RTT / Handshake: not decryptable from the wire alone
-            if let n = openInitial(dgram, b0: b0, headerStart: start, pnOffset: pnOffset, end: end, dcid: dcid, version: v,
-                                   crypto: crypto, filled: &filled, cryptoEnd: &cryptoEnd) {
-                decrypted = decrypted || n
+            if openInitial(dgram, b0: b0, headerStart: start, pnOffset: pnOffset, end: end, dcid: dcid, version: v,
+                           workspace: &workspace, crypto: crypto, filled: &filled, cryptoEnd: &cryptoEnd) {
+                decrypted = true
             }
         }
         return (version, decrypted)
     }
 
+    /// Removes header protection (RFC 9001 §5.4), opens the payload (§5.3) into the workspace and
+    /// collects its CRYPTO frames. The caller has checked that `d[headerStart..<end]` is one
+    /// packet inside the datagram with `end - pnOffset >= 20`.
     static func openInitial(_ d: UnsafeRawBufferPointer, b0: UInt8, headerStart: Int, pnOffset: Int, end: Int,
-                            dcid: [UInt8], version: UInt32, crypto: UnsafeMutableRawBufferPointer,
-                            filled: inout ByteRanges, cryptoEnd: inout Int) -> Bool? {
-        let keys = QUICInitialKeys(dcid: dcid, isClient: true, version: version)
-        guard pnOffset + 4 + sampleLength <= end,
-              let mask = try? keys.mask(sample: Array(d.slice(pnOffset + 4..<pnOffset + 4 + sampleLength)))
-        else { return false }
+                            dcid: UnsafeRawBufferPointer, version: UInt32, workspace: inout QUICInitialWorkspace,
+                            crypto: UnsafeMutableRawBufferPointer, filled: inout ByteRanges, cryptoEnd: inout Int) -> Bool {
+        guard pnOffset + 4 + sampleLength <= end, let base = d.baseAddress else { return false }
+        workspace.prepare(dcid: dcid, version: version)
+        let mask = workspace.protection.hp.encryptBlock(base + pnOffset + 4)
         let first = b0 ^ (mask[0] & 0x0F)
         let pnLength = Int(first & 0x03) + 1
-        var header = Array(d.slice(headerStart..<pnOffset))
-        header[0] = first
+        let bodyStart = pnOffset + pnLength
+        let headerLength = bodyStart - headerStart
+        guard bodyStart + tagLength <= end else { return false }
+        let count = end - tagLength - bodyStart
+        let scratch = workspace.scratch
+        guard headerLength + count <= scratch.count else { return false }
+        // The associated data is the header with protection removed; it goes to the scratch
+        // buffer's start and the plaintext right after it.
+        let aad = scratch.baseAddress!
+        aad.copyMemory(from: base + headerStart, byteCount: pnOffset - headerStart)
+        aad.storeBytes(of: first, as: UInt8.self)
         var pn: UInt64 = 0
         for i in 0..<pnLength {
             let byte = d[pnOffset + i] ^ mask[1 + i]
-            header.append(byte)
+            aad.storeBytes(of: byte, toByteOffset: pnOffset - headerStart + i, as: UInt8.self)
             pn = pn << 8 | UInt64(byte)
         }
-        let bodyStart = pnOffset + pnLength
-        guard bodyStart + tagLength <= end,
-              let nonce = try? AES.GCM.Nonce(data: keys.nonce(packetNumber: pn)),
-              let box = try? AES.GCM.SealedBox(nonce: nonce, ciphertext: d.slice(bodyStart..<end - tagLength),
-                                               tag: d.slice(end - tagLength..<end)),
-              let plain = try? AES.GCM.open(box, using: SymmetricKey(data: keys.key), authenticating: header)
+        let plain = aad + headerLength
+        guard workspace.protection.aead.open(nonce: workspace.protection.nonce(packetNumber: pn),
+                                             aad: UnsafeRawBufferPointer(start: aad, count: headerLength),
+                                             ciphertext: base + bodyStart, count: count, tag: base + end - tagLength, into: plain)
         else { return false }
-        plain.withUnsafeBytes { f in collectCrypto(f, crypto: crypto, filled: &filled, cryptoEnd: &cryptoEnd) }
+        collectCrypto(UnsafeRawBufferPointer(start: plain, count: count), crypto: crypto, filled: &filled, cryptoEnd: &cryptoEnd)
         return true
     }
 

@@ -1,8 +1,6 @@
-import Crypto
-import _CryptoExtras
-
 /// QUIC Initial packet protection keys (RFC 9001 §5.2 for version 1, RFC 9369 §3.3 for version 2),
-/// derived from the client's destination connection ID. Shared by the dissector and `tapline synth`.
+/// derived from the client's destination connection ID, as byte arrays: for `tapline synth` and
+/// tests. The dissector derives the same keys into fixed storage (`QUICInitialSecrets`).
 public struct QUICInitialKeys: Sendable, Equatable {
     /// RFC 9000 §15: QUIC version numbers.
     public static let version1: UInt32 = 0x0000_0001
@@ -33,51 +31,51 @@ public struct QUICInitialKeys: Sendable, Equatable {
         return 0
     }
 
-    /// The Initial salt for `version`, or nil when its Initial keys are unknown.
-    public static func salt(for version: UInt32) -> [UInt8]? {
-        if version == version1 { return initialSalt }
-        if version == version2 { return initialSaltV2 }
+    /// Which salt `version` uses (an index into `salts`), or nil when its Initial keys are unknown.
+    static func saltIndex(for version: UInt32) -> Int? {
+        if version == version1 { return 0 }
+        if version == version2 { return 1 }
         switch draft(of: version) {
-        case 23...28: return initialSaltDraft23
-        case 29...32: return initialSaltDraft29
-        case 33, 34: return initialSalt
+        case 23...28: return 2
+        case 29...32: return 3
+        case 33, 34: return 0
         default: return nil
         }
     }
+
+    /// The Initial salt for `version`, or nil when its Initial keys are unknown.
+    public static func salt(for version: UInt32) -> [UInt8]? {
+        switch saltIndex(for: version) {
+        case 0: initialSalt
+        case 1: initialSaltV2
+        case 2: initialSaltDraft23
+        case 3: initialSaltDraft29
+        default: nil
+        }
+    }
+
+    /// True for the versions whose Initial keys are known here.
+    public static func isSupported(_ version: UInt32) -> Bool { saltIndex(for: version) != nil }
 
     public var key: [UInt8]
     public var iv: [UInt8]
     public var headerProtection: [UInt8]
 
-    /// True for the versions whose Initial keys are known here.
-    public static func isSupported(_ version: UInt32) -> Bool { salt(for: version) != nil }
-
     /// The client's (`client in`) or server's (`server in`) Initial keys for `dcid`.
     public init(dcid: [UInt8], isClient: Bool = true, version: UInt32 = QUICInitialKeys.version1) {
-        let v2 = version == QUICInitialKeys.version2
-        let prk = HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: dcid),
-                                       salt: QUICInitialKeys.salt(for: version) ?? QUICInitialKeys.initialSalt)
-        let secret = prk.withUnsafeBytes { QUICInitialKeys.expandLabel(Array($0), isClient ? "client in" : "server in", 32) }
-        key = QUICInitialKeys.expandLabel(secret, v2 ? "quicv2 key" : "quic key", 16)
-        iv = QUICInitialKeys.expandLabel(secret, v2 ? "quicv2 iv" : "quic iv", 12)
-        headerProtection = QUICInitialKeys.expandLabel(secret, v2 ? "quicv2 hp" : "quic hp", 16)
-    }
-
-    /// HKDF-Expand-Label (RFC 8446 §7.1) with an empty context.
-    public static func expandLabel(_ secret: [UInt8], _ label: String, _ length: Int) -> [UInt8] {
-        let full = Array(("tls13 " + label).utf8)
-        var info: [UInt8] = [UInt8(length >> 8), UInt8(length & 0xFF), UInt8(full.count)]
-        info.append(contentsOf: full)
-        info.append(0)
-        let out = HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
-        return out.withUnsafeBytes { Array($0) }
+        var s = dcid.withUnsafeBytes { QUICInitialSecrets(dcid: $0, isClient: isClient, version: version) }
+        key = withUnsafeBytes(of: &s.key) { Array($0) }
+        iv = withUnsafeBytes(of: &s.iv) { Array($0) }
+        headerProtection = withUnsafeBytes(of: &s.hp) { Array($0) }
     }
 
     /// The 5-byte header protection mask: AES-ECB of the 16-byte sample (RFC 9001 §5.4.3).
-    public func mask(sample: [UInt8]) throws -> [UInt8] {
-        var block = sample
-        try AES.permute(&block, key: SymmetricKey(data: headerProtection))
-        return Array(block[0..<5])
+    public func mask(sample: [UInt8]) -> [UInt8] {
+        precondition(sample.count == QUICInitial.sampleLength, "the header protection sample is 16 bytes")
+        var k = QUICAES128Key()
+        headerProtection.withUnsafeBytes { k.expand($0) }
+        var m = sample.withUnsafeBytes { k.encryptBlock($0.baseAddress!) }
+        return withUnsafeBytes(of: &m) { Array($0.prefix(5)) }
     }
 
     /// The AEAD nonce: the IV XORed with the packet number (RFC 9001 §5.3).
