@@ -54,23 +54,46 @@ struct {
     __type(value, struct tl_mask);
 } tl_addr SEC(".maps");
 
+/// Prefixes of the groups in TL_ADDR_HASH mode, one entry per (set, direction, length, prefix).
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, TL_LPM_ENTRIES);
+    __type(key, struct tl_addr4_key);
+    __type(value, struct tl_mask);
+} tl_addr4 SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, TL_LPM_ENTRIES);
+    __type(key, struct tl_addr6_key);
+    __type(value, struct tl_mask);
+} tl_addr6 SEC(".maps");
+
+/// Per (set, direction, family): the mask when no prefix contains the address (TL_ADDR_BASE_INDEX).
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * 256);
+    __uint(max_entries, TL_RULE_SETS * 2 * TL_ADDR_FAMILY_SLOTS);
+    __type(key, __u32);
+    __type(value, struct tl_mask);
+} tl_addr_base SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, TL_RULE_SETS * TL_PROTO_SLOTS);
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_proto SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * 65536);
+    __uint(max_entries, TL_RULE_SETS * TL_PORT_SLOTS);
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_sport SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * 65536);
+    __uint(max_entries, TL_RULE_SETS * TL_PORT_SLOTS);
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_dport SEC(".maps");
@@ -81,13 +104,6 @@ struct {
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_vlan SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * TL_ANY_COUNT);
-    __type(key, __u32);
-    __type(value, struct tl_mask);
-} tl_any SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -391,27 +407,78 @@ static __always_inline void and_mask(struct tl_mask *m, const struct tl_mask *o)
         m->w[i] &= o->w[i];
 }
 
-static __always_inline const struct tl_mask *any_mask(__u32 set, __u32 field)
+/// The bits of a 32-bit word kept by a prefix of `bits` (0..32) bits, host order.
+static __always_inline __u32 prefix_word(__s32 bits)
 {
-    __u32 k = set * TL_ANY_COUNT + field;
-    return bpf_map_lookup_elem(&tl_any, &k);
+    bits = bits < 0 ? 0 : bits > 32 ? 32 : bits;
+    return (__u32)(0xffffffff00000000ULL >> bits);
 }
 
-static __always_inline const struct tl_mask *addr_mask(__u32 set, __u8 dir, const struct pkt *p)
+/// The longest prefix of the group containing the address, one hash probe per length.
+static __always_inline const struct tl_mask *addr_hash(__u32 set, __u32 dir, int v6,
+                                                       const struct tl_addr_plan *plan, const __u32 *a)
 {
-    if (p->family == 0)
-        return any_mask(set, dir ? TL_ANY_DST : TL_ANY_SRC);
-    struct tl_lpm_key k = {};
-    k.prefixlen = TL_LPM_HEADER_BITS + (p->family == 6 ? 128 : 32);
-    k.set = set;
-    k.dir = dir;
-    k.family = p->family;
-    if (dir)
-        __builtin_memcpy(k.addr, p->dst, 16);
-    else
-        __builtin_memcpy(k.addr, p->src, 16);
-    const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr, &k);
-    return m ? m : any_mask(set, dir ? TL_ANY_DST : TL_ANY_SRC);
+    __u32 n = plan->count;
+    if (!v6) {
+        struct tl_addr4_key k = { .set = set, .dir = dir };
+        __u32 h = bpf_ntohl(a[0]);
+#pragma unroll
+        for (int i = 0; i < TL_ADDR_HASH_LENGTHS; i++) {
+            if ((__u32)i >= n)
+                break;
+            __u32 len = plan->len[i];
+            k.prefixlen = len;
+            k.addr = bpf_htonl(h & prefix_word(len));
+            const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr4, &k);
+            if (m)
+                return m;
+        }
+        return 0;
+    }
+    struct tl_addr6_key k = { .set = set, .dir = dir };
+    __u32 h0 = bpf_ntohl(a[0]), h1 = bpf_ntohl(a[1]), h2 = bpf_ntohl(a[2]), h3 = bpf_ntohl(a[3]);
+#pragma unroll
+    for (int i = 0; i < TL_ADDR_HASH_LENGTHS; i++) {
+        if ((__u32)i >= n)
+            break;
+        __s32 len = plan->len[i];
+        k.prefixlen = len;
+        k.addr[0] = bpf_htonl(h0 & prefix_word(len));
+        k.addr[1] = bpf_htonl(h1 & prefix_word(len - 32));
+        k.addr[2] = bpf_htonl(h2 & prefix_word(len - 64));
+        k.addr[3] = bpf_htonl(h3 & prefix_word(len - 96));
+        const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr6, &k);
+        if (m)
+            return m;
+    }
+    return 0;
+}
+
+static __always_inline const struct tl_mask *addr_mask(__u32 set, __u32 dir, const struct tl_set_info *si,
+                                                       const struct pkt *p)
+{
+    __u32 fam = p->family == 4 ? 0 : p->family == 6 ? 1 : 2;
+    const struct tl_mask *m = 0;
+    if (fam < 2) {
+        const struct tl_addr_plan *plan = &si->addr[dir][fam];
+        __u32 mode = plan->mode;
+        const __u32 *a = dir ? p->dst : p->src;
+        if (mode == TL_ADDR_HASH) {
+            m = addr_hash(set, dir, fam, plan, a);
+        } else if (mode == TL_ADDR_LPM) {
+            struct tl_lpm_key k = {};
+            k.prefixlen = TL_LPM_HEADER_BITS + (fam ? 128 : 32);
+            k.set = set;
+            k.dir = dir;
+            k.family = p->family;
+            __builtin_memcpy(k.addr, a, 16);
+            m = bpf_map_lookup_elem(&tl_addr, &k);
+        }
+    }
+    if (m)
+        return m;
+    __u32 b = TL_ADDR_BASE_INDEX(set, dir, fam);
+    return bpf_map_lookup_elem(&tl_addr_base, &b);
 }
 
 /// Writes the metadata; returns 0 on success. Invalidates all packet pointers.
@@ -508,26 +575,23 @@ int tapline_prefilter(struct xdp_md *ctx)
     struct tl_mask m;
     __builtin_memset(&m, 0xff, sizeof(m));
     if (fields & TL_FIELD_SRC)
-        and_mask(&m, addr_mask(set, 0, &p));
+        and_mask(&m, addr_mask(set, 0, si, &p));
     if (fields & TL_FIELD_DST)
-        and_mask(&m, addr_mask(set, 1, &p));
+        and_mask(&m, addr_mask(set, 1, si, &p));
+    // Absent fields (non-IP, no ports) have a slot of their own: one map per lookup site.
     __u32 k;
     if (fields & TL_FIELD_PROTO) {
-        if (p.family) {
-            k = set * 256 + p.proto;
-            and_mask(&m, bpf_map_lookup_elem(&tl_proto, &k));
-        } else {
-            and_mask(&m, any_mask(set, TL_ANY_PROTO));
-        }
+        k = set * TL_PROTO_SLOTS + (p.family ? p.proto : TL_PROTO_NONE);
+        and_mask(&m, bpf_map_lookup_elem(&tl_proto, &k));
     }
     int ports = p.flags & TL_META_HAS_PORTS;
     if (fields & TL_FIELD_SPORT) {
-        k = set * 65536 + p.sport;
-        and_mask(&m, ports ? bpf_map_lookup_elem(&tl_sport, &k) : any_mask(set, TL_ANY_SPORT));
+        k = set * TL_PORT_SLOTS + (ports ? p.sport : TL_PORT_NONE);
+        and_mask(&m, bpf_map_lookup_elem(&tl_sport, &k));
     }
     if (fields & TL_FIELD_DPORT) {
-        k = set * 65536 + p.dport;
-        and_mask(&m, ports ? bpf_map_lookup_elem(&tl_dport, &k) : any_mask(set, TL_ANY_DPORT));
+        k = set * TL_PORT_SLOTS + (ports ? p.dport : TL_PORT_NONE);
+        and_mask(&m, bpf_map_lookup_elem(&tl_dport, &k));
     }
     if (fields & TL_FIELD_VLAN) {
         k = set * TL_VLAN_SLOTS + p.vlan;
