@@ -69,6 +69,14 @@ struct {
     __type(value, struct tl_mask);
 } tl_addr6 SEC(".maps");
 
+/// Quick-reject bits of the prefix hashes (TL_ADDR_FILTER_INDEX).
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, TL_RULE_SETS * 2 * 2 * TL_ADDR_FILTER_WORDS);
+    __type(key, __u32);
+    __type(value, __u64);
+} tl_addr_filter SEC(".maps");
+
 /// Per (set, direction, family): the mask when no prefix contains the address (TL_ADDR_BASE_INDEX).
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -414,11 +422,22 @@ static __always_inline __u32 prefix_word(__s32 bits)
     return (__u32)(0xffffffff00000000ULL >> bits);
 }
 
-/// The longest prefix of the group containing the address, one hash probe per length.
+/// Whether the quick-reject filter may hold the prefix of hash `h` (a clear bit: surely absent).
+static __always_inline int addr_filter_may_hold(__u32 base, __u32 h)
+{
+    __u32 bit = h >> 16;
+    __u32 k = base + (bit >> 6);
+    const __u64 *w = bpf_map_lookup_elem(&tl_addr_filter, &k);
+    return w && ((*w >> (bit & 63)) & 1);
+}
+
+/// The longest prefix of the group containing the address, one hash probe per length, each
+/// skipped when the quick-reject filter says the prefix is absent.
 static __always_inline const struct tl_mask *addr_hash(__u32 set, __u32 dir, int v6,
                                                        const struct tl_addr_plan *plan, const __u32 *a)
 {
     __u32 n = plan->count;
+    __u32 fbase = TL_ADDR_FILTER_INDEX(set, dir, v6);
     if (!v6) {
         struct tl_addr4_key k = { .set = set, .dir = dir };
         __u32 h = bpf_ntohl(a[0]);
@@ -427,8 +446,11 @@ static __always_inline const struct tl_mask *addr_hash(__u32 set, __u32 dir, int
             if ((__u32)i >= n)
                 break;
             __u32 len = plan->len[i];
+            __u32 x = h & prefix_word(len);
+            if (!addr_filter_may_hold(fbase, tl_addr_filter_hash(x, 0, 0, 0, len)))
+                continue;
             k.prefixlen = len;
-            k.addr = bpf_htonl(h & prefix_word(len));
+            k.addr = bpf_htonl(x);
             const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr4, &k);
             if (m)
                 return m;
@@ -442,11 +464,15 @@ static __always_inline const struct tl_mask *addr_hash(__u32 set, __u32 dir, int
         if ((__u32)i >= n)
             break;
         __s32 len = plan->len[i];
+        __u32 x0 = h0 & prefix_word(len), x1 = h1 & prefix_word(len - 32);
+        __u32 x2 = h2 & prefix_word(len - 64), x3 = h3 & prefix_word(len - 96);
+        if (!addr_filter_may_hold(fbase, tl_addr_filter_hash(x0, x1, x2, x3, len)))
+            continue;
         k.prefixlen = len;
-        k.addr[0] = bpf_htonl(h0 & prefix_word(len));
-        k.addr[1] = bpf_htonl(h1 & prefix_word(len - 32));
-        k.addr[2] = bpf_htonl(h2 & prefix_word(len - 64));
-        k.addr[3] = bpf_htonl(h3 & prefix_word(len - 96));
+        k.addr[0] = bpf_htonl(x0);
+        k.addr[1] = bpf_htonl(x1);
+        k.addr[2] = bpf_htonl(x2);
+        k.addr[3] = bpf_htonl(x3);
         const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr6, &k);
         if (m)
             return m;

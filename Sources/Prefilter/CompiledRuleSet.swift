@@ -25,6 +25,8 @@ struct CompiledRuleSet {
         /// Prefixes longer than /0, each with its mask.
         var prefixes: [Prefix]
         var plan: tl_addr_plan
+        /// The quick-reject bits (TL_ADDR_FILTER_WORDS words) of a TL_ADDR_HASH group, else all zero.
+        var filter: [UInt64]
     }
 
     var rules: [tl_rule]
@@ -120,10 +122,29 @@ struct CompiledRuleSet {
                 let family: UInt8 = v6 ? 6 : 4
                 let zero = CIDR(address: v6 ? IPAddress(high: 0, low: 0, isIPv6: true) : IPAddress(ipv4: 0), length: 0)
                 let prefixes = cidrs.map { Prefix(direction: direction, family: family, cidr: $0, mask: mask(containing: $0)) }
+                let plan = Self.plan(cidrs.map(\.length))
+                var filter = [UInt64](repeating: 0, count: Int(TL_ADDR_FILTER_WORDS))
+                if plan.mode == UInt8(TL_ADDR_HASH.rawValue) {
+                    for c in cidrs {
+                        let bit = Int(Self.filterHash(c) >> 16)
+                        filter[bit >> 6] |= 1 << UInt64(bit & 63)
+                    }
+                }
                 addressGroups.append(AddressGroup(direction: direction, family: family, base: mask(containing: zero),
-                                                  prefixes: prefixes, plan: Self.plan(cidrs.map(\.length))))
+                                                  prefixes: prefixes, plan: plan, filter: filter))
             }
         }
+    }
+
+    /// The quick-reject hash of a prefix, by the header's own function (the program calls it too).
+    static func filterHash(_ c: CIDR) -> UInt32 {
+        let a = c.address
+        if a.isIPv6 {
+            return tl_addr_filter_hash(UInt32(truncatingIfNeeded: a.high >> 32), UInt32(truncatingIfNeeded: a.high),
+                                       UInt32(truncatingIfNeeded: a.low >> 32), UInt32(truncatingIfNeeded: a.low),
+                                       UInt32(c.length))
+        }
+        return tl_addr_filter_hash(UInt32(truncatingIfNeeded: a.low), 0, 0, 0, UInt32(c.length))
     }
 
     /// Hash probes, longest length first, while there are at most TL_ADDR_HASH_LENGTHS distinct

@@ -59,7 +59,7 @@ public final class PrefilterProgram {
 
     let object: OpaquePointer
     public let programFD: Int32
-    let controlFD, setInfoFD, rulesFD, addrFD, addr4FD, addr6FD, addrBaseFD, protoFD, sportFD, dportFD, vlanFD: Int32
+    let controlFD, setInfoFD, rulesFD, addrFD, addr4FD, addr6FD, addrBaseFD, addrFilterFD, protoFD, sportFD, dportFD, vlanFD: Int32
     let shuntFD, countersFD, xsksFD, fenceFD: Int32
     var fenceInnerFD: Int32 = -1
     var activeSet: UInt32 = 0
@@ -121,11 +121,12 @@ public final class PrefilterProgram {
         programFD = bpf_object__find_program_by_name(obj, "tapline_prefilter").map { bpf_program__fd($0) } ?? -1
         controlFD = fd("tl_control"); setInfoFD = fd("tl_set_info"); rulesFD = fd("tl_rules")
         addrFD = fd("tl_addr"); addr4FD = fd("tl_addr4"); addr6FD = fd("tl_addr6"); addrBaseFD = fd("tl_addr_base")
+        addrFilterFD = fd("tl_addr_filter")
         protoFD = fd("tl_proto"); sportFD = fd("tl_sport"); dportFD = fd("tl_dport")
         vlanFD = fd("tl_vlan"); shuntFD = fd("tl_shunt"); countersFD = fd("tl_counters")
         xsksFD = fd("tl_xsks"); fenceFD = fd("tl_fence")
         retiredRuleCounts = [PacketCount](repeating: PacketCount(), count: Int(TL_RULE_SLOTS))
-        guard programFD >= 0, [controlFD, setInfoFD, rulesFD, addrFD, addr4FD, addr6FD, addrBaseFD, protoFD, sportFD, dportFD, vlanFD,
+        guard programFD >= 0, [controlFD, setInfoFD, rulesFD, addrFD, addr4FD, addr6FD, addrBaseFD, addrFilterFD, protoFD, sportFD, dportFD, vlanFD,
                                shuntFD, countersFD, xsksFD, fenceFD].allSatisfy({ $0 >= 0 }) else {
             throw .objectMissing("a program or map is missing from the object")
         }
@@ -194,6 +195,9 @@ public final class PrefilterProgram {
             plans[g] = group.plan
             try MapAccess.update(addrBaseFD, baseIndex(group.direction, group.family == 6 ? 1 : 0), group.base,
                                  "address base masks")
+            // TL_ADDR_FILTER_INDEX(set, dir, v6)
+            let filterBase = ((target * 2 + UInt32(group.direction)) * 2 + (group.family == 6 ? 1 : 0)) * UInt32(TL_ADDR_FILTER_WORDS)
+            try MapAccess.updateArray(addrFilterFD, base: filterBase, group.filter, "address filter bits")
             for p in group.prefixes {
                 try writePrefix(p, set: UInt8(target), mode: group.plan.mode)
             }
