@@ -173,7 +173,6 @@ struct frag6_hdr {
 struct pkt {
     __u32 src[4];
     __u32 dst[4];
-    __u64 src_hi, src_lo, dst_hi, dst_lo; // addresses as FlowHash sees them (host order)
     __u16 sport, dport, vlan;
     __u8 proto, family, flags;
 };
@@ -183,6 +182,25 @@ enum { PARSE_OK = 0, PARSE_MALFORMED = 1 };
 static __always_inline __u64 words_be64(__u32 a, __u32 b)
 {
     return ((__u64)bpf_ntohl(a) << 32) | bpf_ntohl(b);
+}
+
+/// An address as FlowHash sees it: two host-order halves (IPv4: 0 and the address). Computed only
+/// where needed (flow hash, shunt key), not for every frame.
+struct hl {
+    __u64 hi, lo;
+};
+
+static __always_inline struct hl addr_hl(const struct pkt *p, const __u32 *a)
+{
+    struct hl r;
+    if (p->family == 6) {
+        r.hi = words_be64(a[0], a[1]);
+        r.lo = words_be64(a[2], a[3]);
+    } else {
+        r.hi = 0;
+        r.lo = bpf_ntohl(a[0]);
+    }
+    return r;
 }
 
 static __always_inline int parse_l4(struct pkt *p, void *cur, void *end, int has_l4)
@@ -248,8 +266,6 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
         p->proto = ip->protocol;
         p->src[0] = ip->saddr;
         p->dst[0] = ip->daddr;
-        p->src_lo = bpf_ntohl(ip->saddr);
-        p->dst_lo = bpf_ntohl(ip->daddr);
         __u16 frag = bpf_ntohs(ip->frag_off);
         int has_l4 = (frag & 0x1fff) == 0;
         if (frag & 0x3fff)
@@ -270,10 +286,6 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
             p->src[i] = ip6->saddr.in6_u.u6_addr32[i];
             p->dst[i] = ip6->daddr.in6_u.u6_addr32[i];
         }
-        p->src_hi = words_be64(p->src[0], p->src[1]);
-        p->src_lo = words_be64(p->src[2], p->src[3]);
-        p->dst_hi = words_be64(p->dst[0], p->dst[1]);
-        p->dst_lo = words_be64(p->dst[2], p->dst[3]);
         __u8 nh = ip6->nexthdr;
         cur = ip6 + 1;
         int has_l4 = 1;
@@ -336,10 +348,11 @@ static __always_inline __u64 fh_mix(__u64 a, __u64 b)
 
 static __always_inline __u64 flow_hash(const struct pkt *p)
 {
-    __u64 xh = p->src_hi, xl = p->src_lo, yh = p->dst_hi, yl = p->dst_lo;
+    struct hl s = addr_hl(p, p->src), d = addr_hl(p, p->dst);
+    __u64 xh = s.hi, xl = s.lo, yh = d.hi, yl = d.lo;
     if (yh < xh || (yh == xh && yl < xl)) {
-        xh = p->dst_hi; xl = p->dst_lo;
-        yh = p->src_hi; yl = p->src_lo;
+        xh = d.hi; xl = d.lo;
+        yh = s.hi; yl = s.lo;
     }
     __u64 h = fh_mix(xh ^ FH_SEED, xl);
     return fh_mix(h ^ yh ^ ((__u64)p->proto << 56), yl);
@@ -361,8 +374,9 @@ static __always_inline int shunted(const struct pkt *p, __u64 bytes)
 {
     struct tl_flow_key k = {};
     // (hi, lo) compare as the network-order bytes do, so this is FlowKey.make's order.
-    int src_low = p->src_hi < p->dst_hi || (p->src_hi == p->dst_hi &&
-                  (p->src_lo < p->dst_lo || (p->src_lo == p->dst_lo && p->sport <= p->dport)));
+    struct hl s = addr_hl(p, p->src), d = addr_hl(p, p->dst);
+    int src_low = s.hi < d.hi || (s.hi == d.hi &&
+                  (s.lo < d.lo || (s.lo == d.lo && p->sport <= p->dport)));
     if (src_low) {
         __builtin_memcpy(k.addr_lo, p->src, 16);
         __builtin_memcpy(k.addr_hi, p->dst, 16);
@@ -598,8 +612,9 @@ int tapline_prefilter(struct xdp_md *ctx)
         return XDP_PASS;
     // Fields no rule constrains are skipped: every rule of the set would be in their mask.
     __u32 fields = si->fields;
-    struct tl_mask m;
-    __builtin_memset(&m, 0xff, sizeof(m));
+    // Start from the set's existing rules (bits past the last rule clear), so no field looked up
+    // still leaves only real rules.
+    struct tl_mask m = si->rules;
     if (fields & TL_FIELD_SRC)
         and_mask(&m, addr_mask(set, 0, si, &p));
     if (fields & TL_FIELD_DST)
@@ -623,19 +638,6 @@ int tapline_prefilter(struct xdp_md *ctx)
         k = set * TL_VLAN_SLOTS + p.vlan;
         and_mask(&m, bpf_map_lookup_elem(&tl_vlan, &k));
     }
-    // Bits past the last rule are never set in any looked-up mask, but with no field looked up
-    // at all the all-ones start would name rule 0 of an empty set: keep existing rules only.
-    if (si->rule_count < TL_MAX_RULES) {
-        __u32 n = si->rule_count;
-#pragma unroll
-        for (int i = 0; i < TL_MASK_WORDS; i++) {
-            if (n <= (__u32)i * 64)
-                m.w[i] = 0;
-            else if (n < (__u32)(i + 1) * 64)
-                m.w[i] &= (1ULL << (n - i * 64)) - 1;
-        }
-    }
-
     __u32 rule = TL_MAX_RULES;
 #pragma unroll
     for (int i = 0; i < TL_MASK_WORDS; i++) {

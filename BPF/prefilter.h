@@ -81,6 +81,7 @@ struct tl_set_info {
     __u32 rule_count;
     __u32 fields;           // TL_FIELD_*: fields some rule of the set constrains; others are not looked up
     struct tl_addr_plan addr[2][2]; // [direction: 0 source, 1 destination][family: 0 IPv4, 1 IPv6]
+    struct tl_mask rules;           // bit r set for every rule r < rule_count: where matching starts
 };
 
 #define TL_FIELD_SRC 0x01

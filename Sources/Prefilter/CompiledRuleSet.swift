@@ -39,6 +39,8 @@ struct CompiledRuleSet {
     var openAddress: [tl_mask]
     /// Indexed by `Int(direction) * 2 + (IPv6 ? 1 : 0)`.
     var addressGroups: [AddressGroup]
+    /// Bit r set for every rule r: where the program's matching starts.
+    var existingRules: tl_mask
     /// TL_FIELD_*: the fields some rule constrains (the program looks up only these).
     var fields: UInt32
 
@@ -66,6 +68,9 @@ struct CompiledRuleSet {
             if rule.vlan != nil { f |= UInt32(TL_FIELD_VLAN) }
         }
         fields = f
+        var all = RuleMask()
+        for i in r.indices { all.set(i) }
+        existingRules = all.value
 
         func maskOf(_ include: (Rule) -> Bool) -> tl_mask {
             var m = RuleMask()

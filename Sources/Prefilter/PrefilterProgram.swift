@@ -204,7 +204,7 @@ public final class PrefilterProgram {
         }
         let info = tl_set_info(default_action: compiled.defaultRule.action, default_sample_n: compiled.defaultRule.sample_n,
                                rule_count: UInt32(compiled.rules.count), fields: compiled.fields,
-                               addr: ((plans[0], plans[1]), (plans[2], plans[3])))
+                               addr: ((plans[0], plans[1]), (plans[2], plans[3])), rules: compiled.existingRules)
         try MapAccess.update(setInfoFD, target, info, "rule set info")
 
         // The flip: one array element; only the low byte of active_set changes, so no reader can
