@@ -54,23 +54,54 @@ struct {
     __type(value, struct tl_mask);
 } tl_addr SEC(".maps");
 
+/// Prefixes of the groups in TL_ADDR_HASH mode, one entry per (set, direction, length, prefix).
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, TL_LPM_ENTRIES);
+    __type(key, struct tl_addr4_key);
+    __type(value, struct tl_mask);
+} tl_addr4 SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, TL_LPM_ENTRIES);
+    __type(key, struct tl_addr6_key);
+    __type(value, struct tl_mask);
+} tl_addr6 SEC(".maps");
+
+/// Quick-reject bits of the prefix hashes (TL_ADDR_FILTER_INDEX).
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * 256);
+    __uint(max_entries, TL_RULE_SETS * 2 * 2 * TL_ADDR_FILTER_WORDS);
+    __type(key, __u32);
+    __type(value, __u64);
+} tl_addr_filter SEC(".maps");
+
+/// Per (set, direction, family): the mask when no prefix contains the address (TL_ADDR_BASE_INDEX).
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, TL_RULE_SETS * 2 * TL_ADDR_FAMILY_SLOTS);
+    __type(key, __u32);
+    __type(value, struct tl_mask);
+} tl_addr_base SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, TL_RULE_SETS * TL_PROTO_SLOTS);
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_proto SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * 65536);
+    __uint(max_entries, TL_RULE_SETS * TL_PORT_SLOTS);
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_sport SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * 65536);
+    __uint(max_entries, TL_RULE_SETS * TL_PORT_SLOTS);
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_dport SEC(".maps");
@@ -81,13 +112,6 @@ struct {
     __type(key, __u32);
     __type(value, struct tl_mask);
 } tl_vlan SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, TL_RULE_SETS * TL_ANY_COUNT);
-    __type(key, __u32);
-    __type(value, struct tl_mask);
-} tl_any SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -149,7 +173,6 @@ struct frag6_hdr {
 struct pkt {
     __u32 src[4];
     __u32 dst[4];
-    __u64 src_hi, src_lo, dst_hi, dst_lo; // addresses as FlowHash sees them (host order)
     __u16 sport, dport, vlan;
     __u8 proto, family, flags;
     __u32 ip_len;   // IP total length from the header (for shunted flows' IP byte counts)
@@ -160,6 +183,25 @@ enum { PARSE_OK = 0, PARSE_MALFORMED = 1 };
 static __always_inline __u64 words_be64(__u32 a, __u32 b)
 {
     return ((__u64)bpf_ntohl(a) << 32) | bpf_ntohl(b);
+}
+
+/// An address as FlowHash sees it: two host-order halves (IPv4: 0 and the address). Computed only
+/// where needed (flow hash, shunt key), not for every frame.
+struct hl {
+    __u64 hi, lo;
+};
+
+static __always_inline struct hl addr_hl(const struct pkt *p, const __u32 *a)
+{
+    struct hl r;
+    if (p->family == 6) {
+        r.hi = words_be64(a[0], a[1]);
+        r.lo = words_be64(a[2], a[3]);
+    } else {
+        r.hi = 0;
+        r.lo = bpf_ntohl(a[0]);
+    }
+    return r;
 }
 
 static __always_inline int parse_l4(struct pkt *p, void *cur, void *end, int has_l4)
@@ -226,8 +268,6 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
         p->proto = ip->protocol;
         p->src[0] = ip->saddr;
         p->dst[0] = ip->daddr;
-        p->src_lo = bpf_ntohl(ip->saddr);
-        p->dst_lo = bpf_ntohl(ip->daddr);
         __u16 frag = bpf_ntohs(ip->frag_off);
         int has_l4 = (frag & 0x1fff) == 0;
         if (frag & 0x3fff)
@@ -249,10 +289,6 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
             p->src[i] = ip6->saddr.in6_u.u6_addr32[i];
             p->dst[i] = ip6->daddr.in6_u.u6_addr32[i];
         }
-        p->src_hi = words_be64(p->src[0], p->src[1]);
-        p->src_lo = words_be64(p->src[2], p->src[3]);
-        p->dst_hi = words_be64(p->dst[0], p->dst[1]);
-        p->dst_lo = words_be64(p->dst[2], p->dst[3]);
         __u8 nh = ip6->nexthdr;
         cur = ip6 + 1;
         int has_l4 = 1;
@@ -315,10 +351,11 @@ static __always_inline __u64 fh_mix(__u64 a, __u64 b)
 
 static __always_inline __u64 flow_hash(const struct pkt *p)
 {
-    __u64 xh = p->src_hi, xl = p->src_lo, yh = p->dst_hi, yl = p->dst_lo;
+    struct hl s = addr_hl(p, p->src), d = addr_hl(p, p->dst);
+    __u64 xh = s.hi, xl = s.lo, yh = d.hi, yl = d.lo;
     if (yh < xh || (yh == xh && yl < xl)) {
-        xh = p->dst_hi; xl = p->dst_lo;
-        yh = p->src_hi; yl = p->src_lo;
+        xh = d.hi; xl = d.lo;
+        yh = s.hi; yl = s.lo;
     }
     __u64 h = fh_mix(xh ^ FH_SEED, xl);
     return fh_mix(h ^ yh ^ ((__u64)p->proto << 56), yl);
@@ -340,8 +377,9 @@ static __always_inline int shunted(const struct pkt *p, __u64 bytes)
 {
     struct tl_flow_key k = {};
     // (hi, lo) compare as the network-order bytes do, so this is FlowKey.make's order.
-    int src_low = p->src_hi < p->dst_hi || (p->src_hi == p->dst_hi &&
-                  (p->src_lo < p->dst_lo || (p->src_lo == p->dst_lo && p->sport <= p->dport)));
+    struct hl s = addr_hl(p, p->src), d = addr_hl(p, p->dst);
+    int src_low = s.hi < d.hi || (s.hi == d.hi &&
+                  (s.lo < d.lo || (s.lo == d.lo && p->sport <= p->dport)));
     if (src_low) {
         __builtin_memcpy(k.addr_lo, p->src, 16);
         __builtin_memcpy(k.addr_hi, p->dst, 16);
@@ -400,27 +438,96 @@ static __always_inline void and_mask(struct tl_mask *m, const struct tl_mask *o)
         m->w[i] &= o->w[i];
 }
 
-static __always_inline const struct tl_mask *any_mask(__u32 set, __u32 field)
+/// The bits of a 32-bit word kept by a prefix of `bits` (0..32) bits, host order.
+static __always_inline __u32 prefix_word(__s32 bits)
 {
-    __u32 k = set * TL_ANY_COUNT + field;
-    return bpf_map_lookup_elem(&tl_any, &k);
+    bits = bits < 0 ? 0 : bits > 32 ? 32 : bits;
+    return (__u32)(0xffffffff00000000ULL >> bits);
 }
 
-static __always_inline const struct tl_mask *addr_mask(__u32 set, __u8 dir, const struct pkt *p)
+/// Whether the quick-reject filter may hold the prefix of hash `h` (a clear bit: surely absent).
+static __always_inline int addr_filter_may_hold(__u32 base, __u32 h)
 {
-    if (p->family == 0)
-        return any_mask(set, dir ? TL_ANY_DST : TL_ANY_SRC);
-    struct tl_lpm_key k = {};
-    k.prefixlen = TL_LPM_HEADER_BITS + (p->family == 6 ? 128 : 32);
-    k.set = set;
-    k.dir = dir;
-    k.family = p->family;
-    if (dir)
-        __builtin_memcpy(k.addr, p->dst, 16);
-    else
-        __builtin_memcpy(k.addr, p->src, 16);
-    const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr, &k);
-    return m ? m : any_mask(set, dir ? TL_ANY_DST : TL_ANY_SRC);
+    __u32 bit = h >> 16;
+    __u32 k = base + (bit >> 6);
+    const __u64 *w = bpf_map_lookup_elem(&tl_addr_filter, &k);
+    return w && ((*w >> (bit & 63)) & 1);
+}
+
+/// The longest prefix of the group containing the address, one hash probe per length, each
+/// skipped when the quick-reject filter says the prefix is absent.
+static __always_inline const struct tl_mask *addr_hash(__u32 set, __u32 dir, int v6,
+                                                       const struct tl_addr_plan *plan, const __u32 *a)
+{
+    __u32 n = plan->count;
+    __u32 fbase = TL_ADDR_FILTER_INDEX(set, dir, v6);
+    if (!v6) {
+        struct tl_addr4_key k = { .set = set, .dir = dir };
+        __u32 h = bpf_ntohl(a[0]);
+#pragma unroll
+        for (int i = 0; i < TL_ADDR_HASH_LENGTHS; i++) {
+            if ((__u32)i >= n)
+                break;
+            __u32 len = plan->len[i];
+            __u32 x = h & prefix_word(len);
+            if (!addr_filter_may_hold(fbase, tl_addr_filter_hash(x, 0, 0, 0, len)))
+                continue;
+            k.prefixlen = len;
+            k.addr = bpf_htonl(x);
+            const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr4, &k);
+            if (m)
+                return m;
+        }
+        return 0;
+    }
+    struct tl_addr6_key k = { .set = set, .dir = dir };
+    __u32 h0 = bpf_ntohl(a[0]), h1 = bpf_ntohl(a[1]), h2 = bpf_ntohl(a[2]), h3 = bpf_ntohl(a[3]);
+#pragma unroll
+    for (int i = 0; i < TL_ADDR_HASH_LENGTHS; i++) {
+        if ((__u32)i >= n)
+            break;
+        __s32 len = plan->len[i];
+        __u32 x0 = h0 & prefix_word(len), x1 = h1 & prefix_word(len - 32);
+        __u32 x2 = h2 & prefix_word(len - 64), x3 = h3 & prefix_word(len - 96);
+        if (!addr_filter_may_hold(fbase, tl_addr_filter_hash(x0, x1, x2, x3, len)))
+            continue;
+        k.prefixlen = len;
+        k.addr[0] = bpf_htonl(x0);
+        k.addr[1] = bpf_htonl(x1);
+        k.addr[2] = bpf_htonl(x2);
+        k.addr[3] = bpf_htonl(x3);
+        const struct tl_mask *m = bpf_map_lookup_elem(&tl_addr6, &k);
+        if (m)
+            return m;
+    }
+    return 0;
+}
+
+static __always_inline const struct tl_mask *addr_mask(__u32 set, __u32 dir, const struct tl_set_info *si,
+                                                       const struct pkt *p)
+{
+    __u32 fam = p->family == 4 ? 0 : p->family == 6 ? 1 : 2;
+    const struct tl_mask *m = 0;
+    if (fam < 2) {
+        const struct tl_addr_plan *plan = &si->addr[dir][fam];
+        __u32 mode = plan->mode;
+        const __u32 *a = dir ? p->dst : p->src;
+        if (mode == TL_ADDR_HASH) {
+            m = addr_hash(set, dir, fam, plan, a);
+        } else if (mode == TL_ADDR_LPM) {
+            struct tl_lpm_key k = {};
+            k.prefixlen = TL_LPM_HEADER_BITS + (fam ? 128 : 32);
+            k.set = set;
+            k.dir = dir;
+            k.family = p->family;
+            __builtin_memcpy(k.addr, a, 16);
+            m = bpf_map_lookup_elem(&tl_addr, &k);
+        }
+    }
+    if (m)
+        return m;
+    __u32 b = TL_ADDR_BASE_INDEX(set, dir, fam);
+    return bpf_map_lookup_elem(&tl_addr_base, &b);
 }
 
 /// Writes the metadata; returns 0 on success. Invalidates all packet pointers.
@@ -514,47 +621,32 @@ int tapline_prefilter(struct xdp_md *ctx)
         return XDP_PASS;
     // Fields no rule constrains are skipped: every rule of the set would be in their mask.
     __u32 fields = si->fields;
-    struct tl_mask m;
-    __builtin_memset(&m, 0xff, sizeof(m));
+    // Start from the set's existing rules (bits past the last rule clear), so no field looked up
+    // still leaves only real rules.
+    struct tl_mask m = si->rules;
     if (fields & TL_FIELD_SRC)
-        and_mask(&m, addr_mask(set, 0, &p));
+        and_mask(&m, addr_mask(set, 0, si, &p));
     if (fields & TL_FIELD_DST)
-        and_mask(&m, addr_mask(set, 1, &p));
+        and_mask(&m, addr_mask(set, 1, si, &p));
+    // Absent fields (non-IP, no ports) have a slot of their own: one map per lookup site.
     __u32 k;
     if (fields & TL_FIELD_PROTO) {
-        if (p.family) {
-            k = set * 256 + p.proto;
-            and_mask(&m, bpf_map_lookup_elem(&tl_proto, &k));
-        } else {
-            and_mask(&m, any_mask(set, TL_ANY_PROTO));
-        }
+        k = set * TL_PROTO_SLOTS + (p.family ? p.proto : TL_PROTO_NONE);
+        and_mask(&m, bpf_map_lookup_elem(&tl_proto, &k));
     }
     int ports = p.flags & TL_META_HAS_PORTS;
     if (fields & TL_FIELD_SPORT) {
-        k = set * 65536 + p.sport;
-        and_mask(&m, ports ? bpf_map_lookup_elem(&tl_sport, &k) : any_mask(set, TL_ANY_SPORT));
+        k = set * TL_PORT_SLOTS + (ports ? p.sport : TL_PORT_NONE);
+        and_mask(&m, bpf_map_lookup_elem(&tl_sport, &k));
     }
     if (fields & TL_FIELD_DPORT) {
-        k = set * 65536 + p.dport;
-        and_mask(&m, ports ? bpf_map_lookup_elem(&tl_dport, &k) : any_mask(set, TL_ANY_DPORT));
+        k = set * TL_PORT_SLOTS + (ports ? p.dport : TL_PORT_NONE);
+        and_mask(&m, bpf_map_lookup_elem(&tl_dport, &k));
     }
     if (fields & TL_FIELD_VLAN) {
         k = set * TL_VLAN_SLOTS + p.vlan;
         and_mask(&m, bpf_map_lookup_elem(&tl_vlan, &k));
     }
-    // Bits past the last rule are never set in any looked-up mask, but with no field looked up
-    // at all the all-ones start would name rule 0 of an empty set: keep existing rules only.
-    if (si->rule_count < TL_MAX_RULES) {
-        __u32 n = si->rule_count;
-#pragma unroll
-        for (int i = 0; i < TL_MASK_WORDS; i++) {
-            if (n <= (__u32)i * 64)
-                m.w[i] = 0;
-            else if (n < (__u32)(i + 1) * 64)
-                m.w[i] &= (1ULL << (n - i * 64)) - 1;
-        }
-    }
-
     __u32 rule = TL_MAX_RULES;
 #pragma unroll
     for (int i = 0; i < TL_MASK_WORDS; i++) {

@@ -59,7 +59,7 @@ public final class PrefilterProgram {
 
     let object: OpaquePointer
     public let programFD: Int32
-    let controlFD, setInfoFD, rulesFD, addrFD, protoFD, sportFD, dportFD, vlanFD, anyFD: Int32
+    let controlFD, setInfoFD, rulesFD, addrFD, addr4FD, addr6FD, addrBaseFD, addrFilterFD, protoFD, sportFD, dportFD, vlanFD: Int32
     let shuntFD, countersFD, xsksFD, fenceFD: Int32
     var fenceInnerFD: Int32 = -1
     var activeSet: UInt32 = 0
@@ -120,12 +120,14 @@ public final class PrefilterProgram {
         object = obj
         programFD = bpf_object__find_program_by_name(obj, "tapline_prefilter").map { bpf_program__fd($0) } ?? -1
         controlFD = fd("tl_control"); setInfoFD = fd("tl_set_info"); rulesFD = fd("tl_rules")
-        addrFD = fd("tl_addr"); protoFD = fd("tl_proto"); sportFD = fd("tl_sport"); dportFD = fd("tl_dport")
-        vlanFD = fd("tl_vlan"); anyFD = fd("tl_any"); shuntFD = fd("tl_shunt"); countersFD = fd("tl_counters")
+        addrFD = fd("tl_addr"); addr4FD = fd("tl_addr4"); addr6FD = fd("tl_addr6"); addrBaseFD = fd("tl_addr_base")
+        addrFilterFD = fd("tl_addr_filter")
+        protoFD = fd("tl_proto"); sportFD = fd("tl_sport"); dportFD = fd("tl_dport")
+        vlanFD = fd("tl_vlan"); shuntFD = fd("tl_shunt"); countersFD = fd("tl_counters")
         xsksFD = fd("tl_xsks"); fenceFD = fd("tl_fence")
         retiredRuleCounts = [PacketCount](repeating: PacketCount(), count: Int(TL_RULE_SLOTS))
-        guard programFD >= 0, [controlFD, setInfoFD, rulesFD, addrFD, protoFD, sportFD, dportFD, vlanFD,
-                               anyFD, shuntFD, countersFD, xsksFD, fenceFD].allSatisfy({ $0 >= 0 }) else {
+        guard programFD >= 0, [controlFD, setInfoFD, rulesFD, addrFD, addr4FD, addr6FD, addrBaseFD, addrFilterFD, protoFD, sportFD, dportFD, vlanFD,
+                               shuntFD, countersFD, xsksFD, fenceFD].allSatisfy({ $0 >= 0 }) else {
             throw .objectMissing("a program or map is missing from the object")
         }
         fenceInnerFD = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tl_fence_inner", 4, 4, 1, nil)
@@ -170,37 +172,39 @@ public final class PrefilterProgram {
         try MapAccess.zeroCounters(countersFD, base..<(base + per))
 
         // Old prefixes of the target half.
-        var stale: [tl_lpm_key] = []
-        var key = tl_lpm_key()
-        var next = tl_lpm_key()
-        var hasKey = bpf_map_get_next_key(addrFD, nil, &next) == 0
-        while hasKey {
-            if next.set == UInt8(target) { stale.append(next) }
-            key = next
-            hasKey = bpf_map_get_next_key(addrFD, &key, &next) == 0
-        }
-        for k in stale { _ = MapAccess.delete(addrFD, k) }
+        deleteKeys(addrFD, as: tl_lpm_key.self) { $0.set == UInt8(target) }
+        deleteKeys(addr4FD, as: tl_addr4_key.self) { $0.set == UInt8(target) }
+        deleteKeys(addr6FD, as: tl_addr6_key.self) { $0.set == UInt8(target) }
 
         var ruleArray = compiled.rules
         ruleArray += [tl_rule](repeating: tl_rule(), count: RuleSet.maxRules - ruleArray.count)
         try MapAccess.updateArray(rulesFD, base: target * UInt32(RuleSet.maxRules), ruleArray, "rules")
-        try MapAccess.updateArray(protoFD, base: target * 256, compiled.proto, "protocol masks")
-        try MapAccess.updateArray(sportFD, base: target * 65536, compiled.sourcePort, "source port masks")
-        try MapAccess.updateArray(dportFD, base: target * 65536, compiled.destinationPort, "destination port masks")
+        try MapAccess.updateArray(protoFD, base: target * UInt32(TL_PROTO_SLOTS), compiled.proto, "protocol masks")
+        try MapAccess.updateArray(sportFD, base: target * UInt32(TL_PORT_SLOTS), compiled.sourcePort, "source port masks")
+        try MapAccess.updateArray(dportFD, base: target * UInt32(TL_PORT_SLOTS), compiled.destinationPort, "destination port masks")
         try MapAccess.updateArray(vlanFD, base: target * UInt32(TL_VLAN_SLOTS), compiled.vlan, "VLAN masks")
-        try MapAccess.updateArray(anyFD, base: target * UInt32(TL_ANY_COUNT.rawValue), compiled.any, "open-field masks")
-        for p in compiled.prefixes {
-            var k = tl_lpm_key()
-            k.prefixlen = UInt32(TL_LPM_HEADER_BITS) + UInt32(p.cidr.length)
-            k.set = UInt8(target)
-            k.dir = p.direction
-            k.family = p.family
-            let bytes = p.cidr.networkBytes
-            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<16 { $0[i] = bytes[i] } } // network order
-            try MapAccess.update(addrFD, k, p.mask, "address prefixes")
+        // TL_ADDR_BASE_INDEX(set, dir, family slot): 0 IPv4, 1 IPv6, 2 non-IP.
+        func baseIndex(_ direction: UInt8, _ slot: UInt32) -> UInt32 {
+            (target * 2 + UInt32(direction)) * UInt32(TL_ADDR_FAMILY_SLOTS) + slot
+        }
+        for direction: UInt8 in [0, 1] {
+            try MapAccess.update(addrBaseFD, baseIndex(direction, 2), compiled.openAddress[Int(direction)], "address base masks")
+        }
+        var plans = [tl_addr_plan](repeating: tl_addr_plan(), count: 4)
+        for (g, group) in compiled.addressGroups.enumerated() {
+            plans[g] = group.plan
+            try MapAccess.update(addrBaseFD, baseIndex(group.direction, group.family == 6 ? 1 : 0), group.base,
+                                 "address base masks")
+            // TL_ADDR_FILTER_INDEX(set, dir, v6)
+            let filterBase = ((target * 2 + UInt32(group.direction)) * 2 + (group.family == 6 ? 1 : 0)) * UInt32(TL_ADDR_FILTER_WORDS)
+            try MapAccess.updateArray(addrFilterFD, base: filterBase, group.filter, "address filter bits")
+            for p in group.prefixes {
+                try writePrefix(p, set: UInt8(target), mode: group.plan.mode)
+            }
         }
         let info = tl_set_info(default_action: compiled.defaultRule.action, default_sample_n: compiled.defaultRule.sample_n,
-                               rule_count: UInt32(compiled.rules.count), fields: compiled.fields)
+                               rule_count: UInt32(compiled.rules.count), fields: compiled.fields,
+                               addr: ((plans[0], plans[1]), (plans[2], plans[3])), rules: compiled.existingRules)
         try MapAccess.update(setInfoFD, target, info, "rule set info")
 
         // The flip: one array element; only the low byte of active_set changes, so no reader can
@@ -210,6 +214,51 @@ public final class PrefilterProgram {
         try writeControl()
         rules = set
         try fence()
+    }
+
+    /// Deletes the keys of a hash or trie map that `stale` selects.
+    func deleteKeys<K: BitwiseCopyable>(_ fd: Int32, as: K.Type, _ stale: (K) -> Bool) {
+        var found: [K] = []
+        let key = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<K>.size, alignment: 8)
+        let next = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<K>.size, alignment: 8)
+        defer { key.deallocate(); next.deallocate() }
+        var hasKey = bpf_map_get_next_key(fd, nil, next) == 0
+        while hasKey {
+            let k = next.load(as: K.self)
+            if stale(k) { found.append(k) }
+            key.copyMemory(from: next, byteCount: MemoryLayout<K>.size)
+            hasKey = bpf_map_get_next_key(fd, key, next) == 0
+        }
+        for k in found { _ = MapAccess.delete(fd, k) }
+    }
+
+    /// Writes one prefix where its group's plan looks for it: the IPv4 or IPv6 hash, or the trie.
+    func writePrefix(_ p: CompiledRuleSet.Prefix, set: UInt8, mode: UInt8) throws(PrefilterError) {
+        let bytes = p.cidr.networkBytes // network order
+        let length = UInt8(p.cidr.length)
+        if mode == UInt8(TL_ADDR_LPM.rawValue) {
+            var k = tl_lpm_key()
+            k.prefixlen = UInt32(TL_LPM_HEADER_BITS) + UInt32(length)
+            k.set = set
+            k.dir = p.direction
+            k.family = p.family
+            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<16 { $0[i] = bytes[i] } }
+            try MapAccess.update(addrFD, k, p.mask, "address prefixes (trie)")
+        } else if p.family == 4 {
+            var k = tl_addr4_key()
+            k.set = set
+            k.dir = p.direction
+            k.prefixlen = length
+            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<4 { $0[i] = bytes[i] } }
+            try MapAccess.update(addr4FD, k, p.mask, "IPv4 prefixes")
+        } else {
+            var k = tl_addr6_key()
+            k.set = set
+            k.dir = p.direction
+            k.prefixlen = length
+            withUnsafeMutableBytes(of: &k.addr) { for i in 0..<16 { $0[i] = bytes[i] } }
+            try MapAccess.update(addr6FD, k, p.mask, "IPv6 prefixes")
+        }
     }
 
     /// Writes the control word from `activeSet`, `generation` and `shuntsEnabled`.
