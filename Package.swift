@@ -63,6 +63,9 @@ let package = Package(
         // AF_XDP sockets and their UMEM (libxdp rings, libnuma placement): used by capture and replay.
         .target(name: "XSK", dependencies: ["CXDP", "CNUMA"], swiftSettings: perPacket),
 
+        // `tapline replay`: a capture file out of an interface through AF_XDP TX rings (XSK).
+        .target(name: "Replay", dependencies: ["XSK", "Ingest", "PacketCore", "Engine"], swiftSettings: perPacket),
+
         // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
         .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
                 swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
@@ -93,7 +96,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
                           dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "AppProtocols",
-                                         "Outputs", "Anonymize", "MetricsEndpoint", "CXDP", "CNUMA", "CShims",
+                                         "Outputs", "Anonymize", "MetricsEndpoint", "CXDP", "CNUMA", "CShims", "Replay", "XSK",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -117,6 +120,7 @@ let package = Package(
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
         .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "XSK", "Synth", "Prefilter", "CPrefilter", "CShims"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]
