@@ -90,8 +90,9 @@ row() { echo "$*" >> "$results"; }   # TAG FIELDS… for the report below
 
 # valgrind 3.19 cannot read the toolchain's DWARF 5: instructions are counted on a copy without it.
 objcopy --strip-debug "$bin" "$work/tapline-nodebug"
-ir() { valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
-d1miss() { valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file="$work/cachegrind.out" "$@" 2>&1 \
+# A tool that fails under valgrind leaves its cell empty ("—") rather than stopping the run.
+ir() { { valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" 2>&1 || true; } | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+d1miss() { { valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file="$work/cachegrind.out" "$@" 2>&1 || true; } \
              | sed -n 's/.*D1  misses: *\([0-9,]*\).*/\1/p;s/.*LLd misses: *\([0-9,]*\).*/\1/p' | tr -d , | paste -sd' '; }
 
 if [ -n "$peers" ]; then
@@ -133,7 +134,8 @@ for entry in "${PROFILES[@]}"; do
     case $tool in
       tapline-nol7) c=("$work/tapline-nodebug" analyze --no-l7 --quiet --no-progress) ; o=(-o /dev/null) ;;
       tapline-l7) c=("$work/tapline-nodebug" analyze --quiet --no-progress) ; o=(-o /dev/null) ;;
-      tcpdump) c=(tcpdump -r) ; o=(-w /dev/null) ;;
+      # -Z root: tcpdump otherwise drops to its own user, which valgrind cannot follow.
+      tcpdump) c=(tcpdump -Z root -r) ; o=(-w /dev/null) ;;
       softflowd) [ -n "$peers" ] || continue; c=(softflowd -D -n 127.0.0.1:9 -v 9 -p "$work/sf.pid" -c none -r) ; o=() ;;
     esac
     i1=$(ir "${c[@]}" "$work/s1.pcap" "${o[@]}"); i2=$(ir "${c[@]}" "$work/s2.pcap" "${o[@]}")
@@ -237,7 +239,7 @@ if [ -n "$live" ]; then
   live_capture_figures
 fi
 
-cmd="Scripts/bench.sh --packets $packets${only:+ --profiles \"$only\"}${live:+ --live --rate $rate}${peers:- --no-peers}"
+cmd="Scripts/bench.sh --packets $packets${only:+ --profiles \"$only\"}${live:+ --live --rate $rate}$([ -z "$peers" ] && echo " --no-peers")"
 python3 "$root/Benchmarks/bench-report.py" "$results" "$packets" "$cmd" > "$work/report.md"
 cat "$work/report.md"
 if [ -n "$write" ]; then
