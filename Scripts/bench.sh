@@ -194,7 +194,8 @@ now() { date +%s.%N; }
 # in run-to-completion and pipeline mode as ratios of an AF_XDP rxdrop ceiling, and the highest
 # zero-loss rate over 10 s. Until then this says it was skipped.
 live_capture_figures() {
-  if ! "$bin" capture --help >/dev/null 2>&1; then
+  # ArgumentParser answers `X --help` for an unknown X with status 0: look for it in the command list.
+  if ! "$bin" --help 2>/dev/null | grep -qE '^ +capture '; then
     row "capture skipped"
     return
   fi
@@ -239,7 +240,8 @@ if [ -n "$live" ]; then
   live_capture_figures
 fi
 
-cmd="Scripts/bench.sh --packets $packets${only:+ --profiles \"$only\"}${live:+ --live --rate $rate}$([ -z "$peers" ] && echo " --no-peers")"
+nopeers=; [ -n "$peers" ] || nopeers=" --no-peers"
+cmd="Scripts/bench.sh --packets $packets${only:+ --profiles \"$only\"}${live:+ --live --rate $rate}$nopeers"
 python3 "$root/Benchmarks/bench-report.py" "$results" "$packets" "$cmd" > "$work/report.md"
 cat "$work/report.md"
 if [ -n "$write" ]; then
