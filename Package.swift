@@ -61,6 +61,9 @@ let package = Package(
         // AF_XDP sockets and their UMEM (libxdp rings, libnuma placement): used by capture and replay.
         .target(name: "XSK", dependencies: ["CXDP", "CNUMA"], swiftSettings: perPacket),
 
+        // `tapline replay`: a capture file out of an interface through AF_XDP TX rings (XSK).
+        .target(name: "Replay", dependencies: ["XSK", "Ingest", "PacketCore", "Engine"], swiftSettings: perPacket),
+
         // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
         .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
                 swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
@@ -96,7 +99,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
                           dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "AppProtocols",
-                                         "Outputs", "Anonymize", "MetricsEndpoint", "Capture", "XSK", "CXDP", "CNUMA", "CShims",
+                                         "Outputs", "Anonymize", "MetricsEndpoint", "Capture", "Replay", "XSK", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -125,6 +128,7 @@ let package = Package(
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
         .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint", "TestLab"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "XSK", "Synth", "Prefilter", "CPrefilter", "CShims"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]

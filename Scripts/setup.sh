@@ -11,6 +11,8 @@ packages=(
   iproute2          # network namespaces and veth labs
   tcpdump           # the libpcap read floor in benchmarks
   softflowd         # a flow meter to compare against in benchmarks
+  tcpreplay         # the replay rate tapline replay is compared with (Scripts/bench.sh --live)
+  linux-perf        # perf stat cache misses for the scaling model, where the machine has counters
   tshark            # reference dissector for corpus checks; decodes exported IPFIX (cflow)
   nfdump            # nfcapd/nfdump: a real IPFIX collector for the interoperability tests
   util-linux        # mount/umount of the small tmpfs in the disk-full test

@@ -58,6 +58,16 @@ static inline int tapline_xsk_kick_tx(int fd) {
     return sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ? 0 : errno;
 }
 
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
+
+/// Frames one sendto() may transmit in copy mode (XDP_MAX_TX_SKB_BUDGET, Linux 6.17+; the
+/// default is 32). Returns 0 or an errno value (ENOPROTOOPT on older kernels).
+static inline int tapline_xsk_tx_budget(int fd, int frames) {
+    return setsockopt(fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &frames, sizeof frames) == 0 ? 0 : errno;
+}
+
 /// Waits up to `timeout_ms` for the socket to have something to receive. Returns poll's result.
 static inline int tapline_xsk_poll_rx(int fd, int timeout_ms) {
     struct pollfd p = { .fd = fd, .events = POLLIN };

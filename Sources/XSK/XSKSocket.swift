@@ -257,6 +257,21 @@ public final class XSKSocket: @unchecked Sendable {
     @inline(__always)
     public func kickTransmit() -> Int32 { tapline_xsk_kick_tx(fd) }
 
+    /// Free TX descriptors now (`reserveTransmit` reserves all it is asked for or none).
+    @inline(__always)
+    public var transmitSpace: UInt32 { xsk_prod_nb_free(tx, UInt32(config.txSize)) }
+
+    /// Whether frames submitted to the TX ring are still waiting there for the kernel (copy mode
+    /// sends at most its budget per wake-up, so a caller kicks again while this is true).
+    @inline(__always)
+    public var transmitPending: Bool {
+        Int(xsk_prod_nb_free(tx, UInt32(config.txSize))) < config.txSize
+    }
+
+    /// Raises how many frames one wake-up transmits in copy mode (XDP_MAX_TX_SKB_BUDGET, Linux
+    /// 6.17+, default 32). Returns 0 or an errno value (ENOPROTOOPT: the kernel has no such option).
+    public func setTransmitBudget(_ frames: Int32) -> Int32 { tapline_xsk_tx_budget(fd, frames) }
+
     /// Takes up to `max` completed TX frames; their UMEM offsets go to `into`. Returns the count.
     @inline(__always)
     public func takeCompleted(max: UInt32, into: UnsafeMutablePointer<UInt64>) -> Int {

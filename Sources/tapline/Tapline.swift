@@ -6,7 +6,8 @@ struct Tapline: ParsableCommand {
         commandName: "tapline",
         abstract: "Line-rate packet capture and protocol dissection.",
         version: TaplineVersion.string,
-        subcommands: [Analyze.self, CaptureCommand.self, Synth.self, Plan.self, Rules.self, PrefilterCommand.self, Detach.self,
+        subcommands: [Analyze.self, CaptureCommand.self, Synth.self, ReplayCommand.self, Plan.self, Rules.self,
+                      PrefilterCommand.self, Detach.self,
                       Version.self])
 }
 

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Turns the raw rows Scripts/bench.sh collects into the Markdown section of Benchmarks/RESULTS.md."""
+import os, platform, sys
+from collections import defaultdict
+
+path, packets, command = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = [l.split() for l in open(path) if l.strip()]
+DATE = "2026-11-29"  # the project's benchmark date; change with the run
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+cores = sum(1 for l in open("/proc/cpuinfo") if l.startswith("processor"))
+load = open("/proc/loadavg").read().split()[0]
+out = [f"### Scripts/bench.sh: offline{' and live' if any(r[0].startswith('live') for r in rows) else ''} ({DATE})", "",
+       f"Machine: {cpu}, {cores} vCPUs, kernel {platform.release()}, load average {load} at the end (shared VM: "
+       "compare ratios within this run). Command: `" + command + "`.", ""]
+
+NAMES = {
+    "tapline-nol7": "tapline analyze --no-l7, 1 worker", "tapline-nol7-2w": "tapline analyze --no-l7, 2 workers",
+    "tapline-l7": "tapline analyze (L7), 1 worker", "tapline-l7-2w": "tapline analyze (L7), 2 workers",
+    "tcpdump": "tcpdump -r -w /dev/null (read floor)", "softflowd": "softflowd -r",
+    "tshark": "tshark -T fields SNI + DNS name (one run)", "nfstream": "nfstream, DPI (one run)",
+}
+times = defaultdict(dict)
+irs = defaultdict(dict)
+misses = {}
+profiles = []
+for r in rows:
+    if len(r) >= 4 and r[1] in NAMES:
+        if r[0] not in profiles: profiles.append(r[0])
+        times[r[0]][r[1]] = (float(r[2]), int(r[3]))
+    elif len(r) == 6 and r[1].startswith("ir-") and r[2] and r[3]:
+        irs[r[0]][r[1][3:]] = (int(r[3]) - int(r[2])) / (int(r[5]) - int(r[4]))
+    elif len(r) == 8 and r[1] == "cachemiss":  # PROF cachemiss D1(s1) LLd(s1) D1(s2) LLd(s2) small big
+        misses[r[0]] = ((int(r[4]) - int(r[2])) / (int(r[7]) - int(r[6])), (int(r[5]) - int(r[3])) / (int(r[7]) - int(r[6])))
+
+for prof in profiles:
+    t = times[prof]
+    base = t.get("tapline-nol7", (0, 0))[0]
+    out += [f"**{prof}** ({packets:,} packets of `tapline synth --profile {prof} --seed 1`):", "",
+            "| reader | packets/s | tapline --no-l7 is | instructions/packet | peak RSS |",
+            "|---|---:|---:|---:|---:|"]
+    for key, name in NAMES.items():
+        if key not in t: continue
+        s, rss = t[key]
+        ipp = irs[prof].get(key)
+        out.append(f"| {name} | {packets / s:,.0f} | {s / base:.2f}× its speed | "
+                   f"{f'{ipp:,.0f}' if ipp else '—'} | {rss / 1024:,.0f} MiB |")
+    out.append("")
+out.append("Seconds are the best of 3 wall-clock runs (one for tshark and nfstream), file in the page cache; "
+           "instructions per packet are callgrind's, marginal between files of 1/20 and 1/10 the packets "
+           "(start-up cancels); peak RSS is getrusage's ru_maxrss of the child. — : not measured "
+           "(callgrind would take hours for tshark and nfstream).")
+out.append("")
+
+# Scaling.
+sc = ["#### Scaling: workers, flows, memory", "",
+      "| profile | 1 worker pps | 2 workers pps | 2/1 | simulated D1 misses/packet | LL misses/packet |",
+      "|---|---:|---:|---:|---:|---:|"]
+for prof in profiles:
+    t = times[prof]
+    if "tapline-nol7" in t and "tapline-nol7-2w" in t:
+        one, two = packets / t["tapline-nol7"][0], packets / t["tapline-nol7-2w"][0]
+        m = misses.get(prof, (float("nan"), float("nan")))
+        sc.append(f"| {prof} (--no-l7) | {one:,.0f} | {two:,.0f} | {two / one:.2f} | {m[0]:.1f} | {m[1]:.2f} |")
+    if "tapline-l7" in t and "tapline-l7-2w" in t:
+        one, two = packets / t["tapline-l7"][0], packets / t["tapline-l7-2w"][0]
+        sc.append(f"| {prof} (L7) | {one:,.0f} | {two:,.0f} | {two / one:.2f} | | |")
+sc.append("")
+for r in rows:
+    if r[0].startswith("memory-") and len(r) == 5:
+        fa, ra, fb, rb = map(int, r[1:])
+        per = (rb - ra) * 1024 / (fb - fa)
+        sc.append(f"- Resident memory per live flow, {'L2–L4 only' if r[0] == 'memory-nol7' else 'L7 on'}: "
+                  f"**{per:,.0f} bytes** (peak RSS {ra / 1024:,.0f} MiB at {fa:,} flows, {rb / 1024:,.0f} MiB at {fb:,}; "
+                  "400,000 packets of `mix`, idle timeout 1 h so every flow stays)")
+    if r[0] == "perf":
+        sc.append("- Hardware counters: " + ("perf is not installed." if r[1] == "missing" else "unavailable in this VM (`perf stat`: `<not supported>`; the kernel says "
+                  "\"no PMU driver, software events only\"); cache misses above are cachegrind's simulation "
+                  "(D1 32 KiB, LL as detected), a relative figure." if r[1] == "unsupported" else f"perf stat: {' '.join(r[1:])}"))
+out += sc + [""]
+
+live = [r for r in rows if r[0].startswith("live-")]
+if live:
+    out += ["#### Live: veth lab (two namespaces, one veth pair, native XDP on the receiver)", "",
+            "Frames: 100,000 of `synth --profile small` (minimal frames). Counted at the receiver (its rx_packets, "
+            "which on a veth counts frames its XDP program saw). Each run: `tapline replay --topspeed --loop 30` "
+            "(AF_XDP copy mode, 3,000,000 frames), then `tcpreplay --topspeed --loop 3` (300,000 frames), same file, "
+            "same receiver, bare XDP_DROP.", "",
+            "| run | tapline replay: received | pps (received / its seconds) | tcpreplay: received | pps | replay / tcpreplay |",
+            "|---:|---:|---:|---:|---:|---:|"]
+    rep = {r[1]: r for r in live if r[0] == "live-replay"}
+    tcp = {r[1]: r for r in live if r[0] == "live-tcpreplay"}
+    ratios = []
+    for run in sorted(rep):
+        a = rep[run]; b = tcp.get(run)
+        pa = int(a[2]) / float(a[3]) if float(a[3]) > 0 else 0
+        pb = int(b[2]) / float(b[3]) if b and float(b[3]) > 0 else 0
+        ratios.append(pa / pb if pb else 0)
+        out.append(f"| {run} | {int(a[2]):,} of {int(a[5]):,} | {pa:,.0f} | {int(b[2]) if b else 0:,} of {int(b[5]) if b else 0:,} | "
+                   f"{pb:,.0f} | {pa / pb if pb else 0:.2f}× |")
+    out.append("")
+    if ratios:
+        out.append(f"- The XDP_DROP ceiling with tapline replay as generator is the replay column (the receiver drops "
+                   f"everything it gets). tapline replay against tcpreplay: **{min(ratios):.2f}–{max(ratios):.2f}×** "
+                   f"(target ≥ 4×).")
+    for r in live:
+        if r[0] == "live-tcpdump":
+            rate, offered, cap, kd = map(int, r[1:])
+            loss = offered - cap
+            out.append(f"- `tcpdump -i IF -w /dev/null` on the receiver (XDP_PASS), `tapline replay --rate {rate:,}` for "
+                       f"~5 s: {offered:,} sent, {cap:,} captured, {kd:,} dropped by the kernel: loss "
+                       f"**{loss / offered * 100 if offered else 0:.1f}%**.")
+    for r in rows:
+        if r[0] == "capture":
+            out.append("- Live capture (`tapline capture`): "
+                       + ("not measured: this build has no `tapline capture` yet; `live_capture_figures` in "
+                          "Scripts/bench.sh is where its figures go." if r[1] == "skipped" else "see the script."))
+    out.append("")
+print("\n".join(out))
