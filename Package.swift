@@ -18,6 +18,12 @@ let package = Package(
     name: "Tapline",
     products: [
         .executable(name: "tapline", targets: ["tapline"]),
+        // The per-packet modules, for the micro-benchmark package in Benchmarks/ (its own package).
+        .library(name: "PacketCore", targets: ["PacketCore"]),
+        .library(name: "Rings", targets: ["Rings"]),
+        .library(name: "Dissect", targets: ["Dissect"]),
+        .library(name: "AppProtocols", targets: ["AppProtocols"]),
+        .library(name: "FlowTrack", targets: ["FlowTrack"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

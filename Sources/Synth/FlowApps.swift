@@ -14,6 +14,8 @@ enum FlowApps {
         case .udp, .smallUDP: udp(&spec, &s, target: target, fragmented: false, small: app == .smallUDP)
         case .udpFragmented: udp(&spec, &s, target: target, fragmented: true, small: false)
         case .smallTCP: smallTCP(&spec, &s, target: target)
+        case .flood: lineRate(&spec, &s, target: target, imix: false)
+        case .imix: lineRate(&spec, &s, target: target, imix: true)
         }
     }
 
@@ -372,6 +374,31 @@ enum FlowApps {
             }
             s.wait(gap)
             i += 1
+        }
+    }
+
+    // MARK: Line-rate UDP
+
+    /// Frames `s.serialization` apart (the engine sets it so the profile's flows together fill the
+    /// line): minimal frames one way (flood), or IMIX sizes drawn 7:4:1 both ways.
+    private static func lineRate(_ spec: inout FlowSpec, _ s: inout FlowScript, target: Int, imix: Bool) {
+        spec.end = "none"
+        let headers = 14 + (spec.isIPv6 ? 40 : 20) + 8
+        let frames = SynthProfilePlan.imixFrames
+        let totalWeight = frames.reduce(0) { $0 + $1.weight }
+        while s.frames < target {
+            var bytes = FrameAssembler.minimumFrame
+            var fromClient = true
+            if imix {
+                var u = s.random.int(0..<totalWeight)
+                for f in frames {
+                    if u < f.weight { bytes = f.bytes; break }
+                    u -= f.weight
+                }
+                fromClient = s.frames == 0 || s.random.chance(0.5)  // the client opens the flow
+            }
+            s.datagram(fromClient: fromClient, .opaque(max(0, bytes - headers)))
+            s.now += s.serialization
         }
     }
 

@@ -268,6 +268,9 @@ final class FrameAssembler {
             bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: b[off..<off + $0.count]).copyMemory(from: $0) }
         case .random(let n):
             flow.random.fill(UnsafeMutableRawBufferPointer(rebasing: b[off..<off + n]))
+        case .opaque(let n):
+            flow.random.fill(UnsafeMutableRawBufferPointer(rebasing: b[off..<off + n]))
+            if n > 0 { b[off] = 0x3F }
         case .tlsRecord(let n):
             b[off] = 0x17; b[off + 1] = 3; b[off + 2] = 3
             b.put16(off + 3, UInt16(n - 5))

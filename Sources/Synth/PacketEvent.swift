@@ -6,6 +6,10 @@ enum PayloadSource {
     case slice(ArraySlice<UInt8>)
     /// Opaque bytes (encrypted data, bodies).
     case random(Int)
+    /// Opaque bytes whose first byte is 0x3F, which no payload probe accepts as a first byte (NTP
+    /// version 7, RTP version 0, no TLS/QUIC/WireGuard type): unclassified traffic stays unknown
+    /// whatever the random rest says.
+    case opaque(Int)
     /// A TLS application-data record header (5 bytes) followed by opaque bytes: `count` in all.
     case tlsRecord(Int)
     /// A QUIC short-header packet: 0x40|bits, the destination connection ID, then opaque bytes.
@@ -16,7 +20,7 @@ enum PayloadSource {
         case .none: return 0
         case .bytes(let b): return b.count
         case .slice(let s): return s.count
-        case .random(let n), .tlsRecord(let n), .quicShort(_, let n): return n
+        case .random(let n), .opaque(let n), .tlsRecord(let n), .quicShort(_, let n): return n
         }
     }
 }

@@ -1,6 +1,10 @@
 /// The application scripts a flow can run.
 enum SynthApp: CaseIterable {
     case dnsUDP, dnsTCP, tls12, tls13, http, quic, ssh, icmp, udp, udpFragmented, smallUDP, smallTCP
+    /// One-way UDP of minimal frames, paced at line rate.
+    case flood
+    /// UDP of IMIX-sized frames both ways, paced at line rate.
+    case imix
 
     var proto: UInt8 {
         switch self {
@@ -18,7 +22,7 @@ enum SynthApp: CaseIterable {
         case .quic: return "quic"
         case .ssh: return "ssh"
         case .icmp: return "icmp"
-        case .udp, .udpFragmented, .smallUDP, .smallTCP: return "unknown"
+        case .udp, .udpFragmented, .smallUDP, .smallTCP, .flood, .imix: return "unknown"
         }
     }
 }

@@ -1,3 +1,5 @@
+import AppProtocols
+
 /// Plans flows one by one and merges their packets in time order into the assembler.
 struct SynthEngine {
     let config: SynthConfig
@@ -5,6 +7,11 @@ struct SynthEngine {
     private var random: SynthRandom
     private var remaining: Int
     private let totalPackets: Int
+    /// Mean gap between flow starts: the plan's, or for line-rate profiles the gap that puts one
+    /// frame on the wire every `lineRateGapNs` on average.
+    private let meanInterarrivalNs: Double
+    /// Gap between a line-rate flow's own frames: about `concurrentFlows` flows interleave.
+    private let flowFrameGapNs: UInt64
     private var serverPool4: [[UInt8]] = []
     private var serverPool6: [[UInt8]] = []
     private var routerMACs: [[UInt8]] = []
@@ -15,6 +22,14 @@ struct SynthEngine {
         random = SynthRandom(seed: config.seed)
         totalPackets = max(config.packets, config.flows)
         remaining = totalPackets
+        if let gap = plan.lineRateGapNs {
+            let perFlow = Double(totalPackets) / Double(max(1, config.flows))
+            meanInterarrivalNs = gap * perFlow
+            flowFrameGapNs = UInt64(gap * Double(SynthProfilePlan.concurrentFlows))
+        } else {
+            meanInterarrivalNs = plan.meanInterarrivalNs
+            flowFrameGapNs = 0
+        }
         let nets: [[UInt8]] = [[192, 0, 2], [198, 51, 100], [203, 0, 113]]
         for _ in 0..<64 { serverPool4.append(random.pick(nets) + [UInt8(random.int(1...254))]) }
         for _ in 0..<32 {
@@ -27,9 +42,19 @@ struct SynthEngine {
 
     // MARK: Merge loop
 
-    mutating func generate(into assembler: FrameAssembler) throws -> [SynthManifest.Flow] {
+    /// Totals over all flows, accumulated as flows end (the flows themselves are not kept).
+    struct Totals {
+        var flows = 0
+        var ipBytes = 0
+        var fragments = 0
+        var firstNs: UInt64 = .max
+    }
+
+    /// Writes every flow's frames into `assembler` and, as each flow ends, its entry into `manifest`.
+    /// Memory stays bounded by the flows open at once, whatever `config.flows` is.
+    mutating func generate(into assembler: FrameAssembler, manifest: ManifestWriter?) throws -> Totals {
         var heap = FlowHeap()
-        var manifest = [SynthManifest.Flow?](repeating: nil, count: config.flows)
+        var totals = Totals()
         var created = 0
         var nextStart: UInt64 = config.startTimeNs
         while true {
@@ -37,20 +62,24 @@ struct SynthEngine {
                 let flow = try makeFlow(serial: created, startNs: nextStart)
                 heap.push(flow)
                 created += 1
-                nextStart += UInt64(random.exponential(mean: plan.meanInterarrivalNs)) + 1
+                nextStart += UInt64(random.exponential(mean: meanInterarrivalNs)) + 1
             }
             if heap.isEmpty { break }
             let flow = heap.top
             try assembler.emit(flow)
             if flow.done {
-                manifest[flow.serial] = record(flow)
                 assert(flow.aPackets + flow.bPackets == flow.plannedFrames, "script and frames disagree")
+                totals.flows += 1
+                totals.ipBytes += flow.ipBytes
+                totals.fragments += flow.fragments
+                totals.firstNs = min(totals.firstNs, flow.firstNs)
+                try manifest?.add(serial: flow.serial, record(flow))
                 heap.popTop()
             } else {
                 heap.siftTopDown()
             }
         }
-        return manifest.map { $0! }
+        return totals
     }
 
     private func record(_ flow: SynthFlow) -> SynthManifest.Flow {
@@ -117,7 +146,8 @@ struct SynthEngine {
         var spec = makeSpec(serial: serial, app: app, random: &r)
         let rtt = UInt64(r.logUniform(plan.rttNs.low, plan.rttNs.high))
         let serialization: UInt64 = r.chance(0.5) ? 12_000 : 1_200
-        var script = FlowScript(random: r, rtt: rtt, serialization: serialization, mss: spec.mss)
+        var script = FlowScript(random: r, rtt: rtt, serialization: flowFrameGapNs != 0 ? flowFrameGapNs : serialization,
+                                mss: spec.mss)
         try FlowApps.build(app, spec: &spec, script: &script, target: target)
         script.compress(to: SynthProfilePlan.maximumFlowDurationNs)
         r = script.random
@@ -154,6 +184,11 @@ struct SynthEngine {
         } else {
             client = v6 ? [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0] + bytes32(UInt32(0x1000 + host))
                         : bytes32(0x0A01_0001 &+ UInt32(host))
+            // A client port the classifier knows (51820, WireGuard, is the one in range) would make
+            // the flow's application "by port"; move it above the formula's range, where it stays unique.
+            if Classifier.byPort(clientPort, ipProto: proto) != .unknown {
+                clientPort = UInt16(60_768 + Int(clientPort) % 4_768)
+            }
         }
         let server: [UInt8]
         let serverPort: UInt16
@@ -170,7 +205,7 @@ struct SynthEngine {
             case .ssh: serverPort = 22
             case .icmp: serverPort = 0
             case .udp, .udpFragmented: serverPort = UInt16(r.int(20_000...29_999))
-            case .smallUDP: serverPort = UInt16(r.int(30_000...39_999))
+            case .smallUDP, .flood, .imix: serverPort = UInt16(r.int(30_000...39_999))
             default: serverPort = UInt16(r.int(10_000...19_999))
             }
         }

@@ -1,6 +1,7 @@
 public import Foundation
 
 /// The JSON manifest: exactly what a synth run wrote, flow by flow, in order of first packet.
+/// `ManifestWriter` streams it (one flow a line); this type reads it back.
 public struct SynthManifest: Codable, Sendable, Equatable {
     public struct Flow: Codable, Sendable, Equatable {
         public var proto: Int
@@ -30,13 +31,6 @@ public struct SynthManifest: Codable, Sendable, Equatable {
     public var packets: Int
     public var bytes: Int
     public var flows: [Flow]
-
-    /// Sorted keys, so the same run gives the same bytes.
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
 
     public static func decode(_ data: Data) throws -> SynthManifest {
         try JSONDecoder().decode(SynthManifest.self, from: data)

@@ -1,5 +1,4 @@
 import Export
-import Foundation
 
 /// The `tapline synth` engine: a deterministic traffic generator writing a capture file and a manifest.
 ///
@@ -17,10 +16,15 @@ public enum Synthesizer {
         do { writer = try CaptureFileWriter(path: output, format: config.format) } catch { throw .io(error) }
         var engine = SynthEngine(config: config)
         let assembler = FrameAssembler(writer: writer)
-        let flows: [SynthManifest.Flow]
+        let totals: SynthEngine.Totals
         do {
-            flows = try engine.generate(into: assembler)
+            let stream = try manifest.map { path throws(SystemError) in
+                try ManifestWriter(path: path, generator: "tapline synth", profile: config.profile.rawValue,
+                                   seed: config.seed, format: config.format.rawValue)
+            }
+            totals = try engine.generate(into: assembler, manifest: stream)
             try writer.close()
+            try stream?.finish(packets: assembler.packets, bytes: assembler.bytes)
         } catch let error as SystemError {
             throw .io(error)
         } catch let error as SynthError {
@@ -28,23 +32,9 @@ public enum Synthesizer {
         } catch {
             throw .crypto("\(error)")
         }
-        var ipBytes = 0, fragments = 0
-        for f in flows { ipBytes += f.ip_bytes; fragments += f.fragments }
-        let summary = SynthSummary(flows: flows.count, packets: assembler.packets, bytes: assembler.bytes,
-                                   ipBytes: ipBytes, fragments: fragments,
-                                   firstNs: flows.map(\.start_ns).min() ?? 0, lastNs: assembler.lastNs)
-        if let manifest {
-            let document = SynthManifest(generator: "tapline synth", profile: config.profile.rawValue, seed: config.seed,
-                                         format: config.format.rawValue, packets: assembler.packets,
-                                         bytes: assembler.bytes, flows: flows)
-            do {
-                var data = try document.encoded()
-                data.append(0x0A)
-                try data.write(to: URL(fileURLWithPath: manifest))
-            } catch {
-                throw .manifest("\(error)")
-            }
-        }
+        let summary = SynthSummary(flows: totals.flows, packets: assembler.packets, bytes: assembler.bytes,
+                                   ipBytes: totals.ipBytes, fragments: totals.fragments,
+                                   firstNs: totals.flows == 0 ? 0 : totals.firstNs, lastNs: assembler.lastNs)
         return summary
     }
 }

@@ -12,7 +12,10 @@ struct Synth: ParsableCommand {
             The same arguments give the same bytes on every machine. Exactly --flows flows and \
             max(--packets, --flows) frames are written. Profiles: mix (DNS over UDP and TCP, TLS 1.2/1.3, \
             HTTP/1.1, QUIC v1 Initials, SSH, ICMP/ICMPv6, IPv4 and IPv6, VLAN and QinQ, GRE and VXLAN, \
-            IP fragments), small (minimal frames), dns, elephant (few long bulk flows). The format \
+            IP fragments), small (minimal frames), dns, elephant (few long bulk flows), flood64 (64-byte \
+            frames at 10 Gb/s line rate), imix (64/570/1518-byte frames 7:4:1 at line rate), short (many \
+            short flows: flow-table stress), tls (TLS 1.2/1.3 and QUIC). Memory stays bounded for any \
+            --flows (flows are generated and the manifest written as they go). The format \
             follows the file name (.pcap or .pcapng) unless --format is given.
             """)
 

@@ -103,13 +103,14 @@ import AppProtocols
         return out
     }
 
-    @Test(arguments: [("mix", 1), ("mix", 2), ("small", 2), ("dns", 1), ("elephant", 2)])
+    @Test(arguments: [("mix", 1), ("mix", 2), ("small", 2), ("dns", 1), ("elephant", 2),
+                      ("flood64", 1), ("imix", 2), ("short", 2), ("tls", 1), ("tls", 2)])
     func analysisMatchesTheManifest(profile: String, workers: Int) throws {
         let dir = TempDir()
         let format: CaptureFileWriter.Format = workers == 1 ? .pcapng : .pcap
         let capture = dir.file("synth.\(format.rawValue)")
         let manifestPath = dir.file("synth.json")
-        let flows = profile == "elephant" ? 6 : 1500
+        let flows = profile == "elephant" ? 6 : profile == "short" ? 10_000 : 1500
         _ = try Synthesizer.run(SynthConfig(profile: SynthProfile(rawValue: profile)!, flows: flows, packets: 40_000,
                                             seed: 42, format: format),
                                 output: capture, manifest: manifestPath)
@@ -141,6 +142,7 @@ import AppProtocols
         if profile == "mix" {
             #expect(apps.isSuperset(of: ["dns payload", "tls payload", "http payload", "quic payload", "ssh payload"]))
         }
+        if profile == "tls" { #expect(apps.isSuperset(of: ["tls payload", "quic payload"])) }
         // The mix really exercises tunnels and fragments.
         if profile == "mix" {
             #expect(want.values.contains { $0.tunnel == "gre" } && want.values.contains { $0.tunnel == "vxlan" })

@@ -71,6 +71,12 @@ private func generate(_ config: SynthConfig, _ name: String) throws -> (SynthSum
     }
 }
 
+/// Mean gap between frames over the middle half of a file.
+private func middleGap(_ file: PcapFile) -> Double {
+    let a = file.records.count / 4, b = 3 * file.records.count / 4
+    return Double(file.records[b].timestampNs - file.records[a].timestampNs) / Double(b - a)
+}
+
 @Suite struct SynthOutputTests {
     @Test func sameConfigGivesIdenticalBytes() throws {
         let config = SynthConfig(profile: .mix, flows: 300, packets: 12_000, seed: 42)
@@ -85,7 +91,7 @@ private func generate(_ config: SynthConfig, _ name: String) throws -> (SynthSum
         #expect(c.4 != a.4)
     }
 
-    @Test(arguments: [SynthProfile.mix, .small, .dns, .elephant], [CaptureFileWriter.Format.pcap, .pcapng])
+    @Test(arguments: SynthProfile.allCases, [CaptureFileWriter.Format.pcap, .pcapng])
     func totalsMatchTheFile(profile: SynthProfile, format: CaptureFileWriter.Format) throws {
         let flows = profile == .elephant ? 4 : 200
         let config = SynthConfig(profile: profile, flows: flows, packets: 20_000, seed: 9, format: format)
@@ -110,7 +116,90 @@ private func generate(_ config: SynthConfig, _ name: String) throws -> (SynthSum
         // Unique keys.
         let keys = Set(manifest.flows.map { "\($0.proto) \($0.src) \($0.sport) \($0.dst) \($0.dport) \($0.vlan)" })
         #expect(keys.count == flows)
-        if profile == .small { #expect(file.records.allSatisfy { $0.frame.count == 60 }) }
+        if profile == .small || profile == .flood64 { #expect(file.records.allSatisfy { $0.frame.count == 60 }) }
+    }
+
+    @Test func everyProfileIsDeterministic() throws {
+        for profile in SynthProfile.allCases {
+            let config = SynthConfig(profile: profile, flows: profile == .elephant ? 3 : 120, packets: 3_000, seed: 77)
+            let a = try generate(config, "det-\(profile)-a")
+            let b = try generate(config, "det-\(profile)-b")
+            #expect(a.3 == b.3, "\(profile): capture differs between runs")
+            #expect(a.4 == b.4, "\(profile): manifest differs between runs")
+        }
+    }
+
+    @Test func flood64FillsTheLineWithMinimalFrames() throws {
+        let (_, file, manifest, _, _) = try generate(SynthConfig(profile: .flood64, flows: 1_000, packets: 40_000, seed: 4), "flood")
+        #expect(file.records.allSatisfy { $0.frame.count == 60 })
+        #expect(manifest.flows.allSatisfy { $0.proto == 17 && $0.b_pkts == 0 })
+        // 10 Gb/s: a 64-byte frame plus preamble and gap every 67.2 ns on average (measured over the
+        // middle half: flows ramp up at the start and the longest ones trail at the end).
+        let gap = middleGap(file)
+        #expect(gap > 50 && gap < 90, "mean gap \(gap) ns")
+    }
+
+    @Test func imixHasTheSevenFourOneSizes() throws {
+        let (_, file, _, _, _) = try generate(SynthConfig(profile: .imix, flows: 1_000, packets: 36_000, seed: 4), "imix")
+        var counts: [Int: Int] = [:]
+        for r in file.records { counts[r.frame.count, default: 0] += 1 }
+        #expect(Set(counts.keys) == [60, 566, 1514])
+        let n = Double(file.records.count)
+        #expect(abs(Double(counts[60]!) / n - 7.0 / 12) < 0.02)
+        #expect(abs(Double(counts[566]!) / n - 4.0 / 12) < 0.02)
+        #expect(abs(Double(counts[1514]!) / n - 1.0 / 12) < 0.02)
+        // Line rate on average: (353.8 + 24 bytes) × 0.8 ns ≈ 302 ns a frame.
+        let gap = middleGap(file)
+        #expect(gap > 240 && gap < 360, "mean gap \(gap) ns")
+    }
+
+    @Test func shortFlowsAreManyAndBrief() throws {
+        let (_, _, manifest, _, _) = try generate(SynthConfig(profile: .short, flows: 5_000, packets: 20_000, seed: 4), "short")
+        #expect(manifest.flows.count == 5_000)
+        let durations = manifest.flows.map { $0.end_ns - $0.start_ns }.sorted()
+        #expect(durations[durations.count / 2] < 5_000_000, "median flow lasts under 5 ms")
+        let span = manifest.flows.last!.start_ns - manifest.flows.first!.start_ns
+        #expect(span < 100_000_000, "5000 flows start within 0.1 s")
+    }
+
+    @Test func tlsProfileIsTLSAndQUIC() throws {
+        let (_, _, manifest, _, _) = try generate(SynthConfig(profile: .tls, flows: 300, packets: 12_000, seed: 4), "tls")
+        let tls = manifest.flows.filter { $0.app == "tls" }.count
+        let quic = manifest.flows.filter { $0.app == "quic" }.count
+        #expect(tls > 100 && quic > 60)
+        #expect(tls + quic > 270, "fallback DNS flows only where the budget is short")
+        #expect(manifest.flows.filter { $0.app == "tls" }.allSatisfy { $0.meta.tls_sni != nil })
+    }
+
+    /// The manifest is streamed: finished flows wait only until every earlier flow has ended, so
+    /// memory follows the flows open at once, not the flow count.
+    @Test func manifestStreamsWithABoundedReorderBuffer() throws {
+        let dir = temporaryPath("stream")
+        defer { try? FileManager.default.removeItem(atPath: dir + ".pcap"); try? FileManager.default.removeItem(atPath: dir + ".json") }
+        let config = SynthConfig(profile: .short, flows: 100_000, packets: 150_000, seed: 8)
+        let writer = try CaptureFileWriter(path: dir + ".pcap", format: .pcap)
+        let manifest = try ManifestWriter(path: dir + ".json", generator: "tapline synth", profile: "short", seed: 8, format: "pcap")
+        var engine = SynthEngine(config: config)
+        let assembler = FrameAssembler(writer: writer)
+        let totals = try engine.generate(into: assembler, manifest: manifest)
+        try writer.close()
+        try manifest.finish(packets: assembler.packets, bytes: assembler.bytes)
+        #expect(totals.flows == 100_000)
+        #expect(manifest.peakWaiting < 2_000, "reorder buffer peaked at \(manifest.peakWaiting)")
+        let text = try String(contentsOfFile: dir + ".json", encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 100_000 + 2, "one flow a line")
+        let decoded = try SynthManifest.decode(Data(text.utf8))
+        #expect(decoded.flows.count == 100_000 && decoded.packets == 150_000)
+        #expect(zip(decoded.flows, decoded.flows.dropFirst()).allSatisfy { $0.start_ns < $1.start_ns })
+    }
+
+    @Test func manifestStringsAreEscaped() throws {
+        var out: [UInt8] = []
+        ManifestWriter.string("a\"b\\c\u{1}/é", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "\"a\\\"b\\\\c\\u0001/é\"")
+        struct Box: Decodable { var s: String }
+        let decoded = try JSONDecoder().decode(Box.self, from: Data("{\"s\":".utf8 + out + Array("}".utf8)))
+        #expect(decoded.s == "a\"b\\c\u{1}/é")
     }
 
     @Test func fewerPacketsThanFlowsGivesOnePacketEach() throws {
