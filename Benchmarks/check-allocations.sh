@@ -3,10 +3,6 @@
 # benchmark allocates (mallocCountTotal p90 = 0, from Thresholds/*.p90.json). Only the malloc
 # counter is measured; timing thresholds are not checked (on shared 2-vCPU machines they are noise).
 # Exits non-zero, naming the benchmark, when one allocates. Run from anywhere.
-#
-# The QUIC Initial benchmark is not part of the gate: decryption goes through swift-crypto, which
-# allocates. Its zero threshold lives in Thresholds/expected-to-fail/ and is checked afterwards for
-# information only; the script says when it starts passing, so its file can move into Thresholds/.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,25 +13,13 @@ test -x .build/release/PacketPath || { echo "check-allocations: the benchmark bu
 
 echo "== allocation gate: every per-packet benchmark must make 0 mallocs"
 status=0
-swift package benchmark thresholds check --metric mallocCountTotal --skip 'parse\.quic.*' --no-progress || status=$?
+swift package benchmark thresholds check --metric mallocCountTotal --no-progress || status=$?
 if [ "$status" -ne 0 ]; then
     echo "" >&2
     echo "check-allocations: FAILED — a per-packet benchmark allocates (see 'Deviations worse than threshold'" >&2
     echo "above: mallocCountTotal per sample of 1000 packets). Find the site with" >&2
     echo "  cd Benchmarks && swift package benchmark run --allocation-stacks --filter '<name>'" >&2
     exit 1
-fi
-
-echo "== known allocations (information, not gated): QUIC Initial decryption"
-quic=0
-swift package benchmark thresholds check --metric mallocCountTotal --filter 'parse\.quic.*' --path Thresholds/expected-to-fail \
-    --no-progress >/tmp/check-allocations-quic.$$ 2>&1 || quic=$?
-grep -E "mallocCountTotal|quic|p90" /tmp/check-allocations-quic.$$ | head -12 || true
-rm -f /tmp/check-allocations-quic.$$
-if [ "$quic" -eq 0 ]; then
-    echo "QUIC Initial decryption no longer allocates: move its threshold file from Thresholds/expected-to-fail/ into Thresholds/ and drop --skip 'parse\.quic.*'."
-else
-    echo "QUIC Initial decryption still allocates (expected until the allocation-free AES-GCM/HKDF path lands)."
 fi
 
 echo "check-allocations: passed in $(( $(date +%s) - start )) s"
