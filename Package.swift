@@ -130,11 +130,11 @@ let package = Package(
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore", "AppProtocols"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
-        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore"]),
+        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore", "TestLab"]),
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
         .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint", "TestLab"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "XSK", "Synth", "Prefilter", "CPrefilter", "CShims"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "XSK", "Synth", "Prefilter", "CPrefilter", "CShims", "TestLab"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]

@@ -117,6 +117,14 @@ func capture(_ lab: NamespaceLab, _ options: CaptureOptions, rules: RuleSet, fra
     return (result.account, result.records.lines.sorted(), result.notes)
 }
 
+/// Every stage's counts in one line, for failure messages.
+func describe(_ a: CaptureAccount) -> String {
+    let p = a.prefilter
+    return "seen \(p.seen.packets) dropped \(p.dropped.packets) passed \(p.passed.packets) captured \(p.captured.packets) "
+        + "no-socket \(p.redirectFailures.packets) parse \(p.parseErrors.packets) received \(a.ingest.map(\.received)) "
+        + "sockets \(a.sockets) nic-dropped \(a.interfaceDropped)+\(a.interfaceMissed)"
+}
+
 func captureAll() -> RuleSet {
     var r = RuleSet()
     r.defaultAction = .capture
@@ -150,8 +158,8 @@ func captureAll() -> RuleSet {
         let (a, records, notes) = try capture(lab, o, rules: captureAll(), frames: traffic.frames)
         let n = UInt64(traffic.frames.count)
         #expect(a.mismatches.isEmpty, "\(a.mismatches)")
-        #expect(a.prefilter.seen.packets == n, "dropped before XDP: \(a.interfaceDropped) + \(a.interfaceMissed)")
-        #expect(a.prefilter.captured.packets == n)
+        #expect(a.prefilter.seen.packets == n, "\(describe(a))")
+        #expect(a.prefilter.captured.packets == n, "\(describe(a))")
         #expect(a.received == n, "socket losses \(a.socketLosses), notes \(notes)")
         #expect(a.dissecting.decode.packets == n)
         #expect(a.sockets.count == queues)
@@ -179,7 +187,7 @@ func captureAll() -> RuleSet {
         let (a, _, _) = try capture(lab, options(lab, queues: [0], pipeline: false), rules: rules, frames: traffic.frames)
         let n = UInt64(traffic.frames.count)
         #expect(a.mismatches.isEmpty, "\(a.mismatches)")
-        #expect(a.prefilter.seen.packets == n, "dropped before XDP: \(a.interfaceDropped) + \(a.interfaceMissed)")
+        #expect(a.prefilter.seen.packets == n, "\(describe(a))")
         #expect(a.prefilter.dropped.packets > 0)
         #expect(a.prefilter.dropped.packets + a.received == n)
         // Only UDP inside tunnels (GRE, IP-in-IP) gets past a rule on the outer header.
@@ -198,7 +206,7 @@ func captureAll() -> RuleSet {
         let (a, records, _) = try capture(lab, o, rules: captureAll(), frames: traffic.frames)
         let n = UInt64(traffic.frames.count)
         #expect(a.mismatches.isEmpty, "\(a.mismatches)")
-        #expect(a.prefilter.seen.packets == n, "dropped before XDP: \(a.interfaceDropped) + \(a.interfaceMissed)")
+        #expect(a.prefilter.seen.packets == n, "\(describe(a))")
         #expect(a.shuntsAdded > 0)
         #expect(a.prefilter.shunted.packets > 0)
         #expect(a.shuntedPacketsRestored == a.prefilter.shunted.packets)

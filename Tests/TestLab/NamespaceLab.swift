@@ -6,20 +6,27 @@ import Glibc
 /// frames are injected on the generator end (`gen` in `genNS`) and arrive at the receiver end
 /// (`rx` in `rxNS`). Nothing is routed and nothing leaves the pair. Both namespaces are deleted
 /// in `deinit`, also when the test fails.
+///
+/// One lab exists at a time in the test process: tests that flood a veth, attach XDP programs
+/// and count frames exactly disturb each other when run side by side (frames stop reaching a
+/// lab's receiver), so `init` waits for the previous lab to be gone. A test must not hold two.
 public final class NamespaceLab: Sendable {
+    private static let gate = DispatchSemaphore(value: 1)
+
     public let genNS: String
     public let rxNS: String
     public let gen: String
     public let rx: String
 
     public init(queues: Int = 1, prefix: String = "tl") throws {
+        Self.gate.wait()
         let tag = String(getpid() % 100_000, radix: 36) + String(UInt32.random(in: 0..<UInt32.max) % 1_000_000, radix: 36)
         genNS = "\(prefix)-g-\(tag)"
         rxNS = "\(prefix)-r-\(tag)"
         gen = "\(prefix)g\(tag)"
         rx = "\(prefix)r\(tag)"
-        try Self.ip(["netns", "add", genNS])
         do {
+            try Self.ip(["netns", "add", genNS])
             try Self.ip(["netns", "add", rxNS])
             try Self.ip(["link", "add", gen, "netns", genNS, "numrxqueues", "\(queues)", "numtxqueues", "\(queues)",
                          "type", "veth", "peer", "name", rx, "netns", rxNS,
@@ -32,6 +39,7 @@ public final class NamespaceLab: Sendable {
         } catch {
             _ = try? Self.ip(["netns", "del", genNS])
             _ = try? Self.ip(["netns", "del", rxNS])
+            Self.gate.signal()
             throw error
         }
     }
@@ -39,6 +47,7 @@ public final class NamespaceLab: Sendable {
     deinit {
         _ = try? Self.ip(["netns", "del", genNS])
         _ = try? Self.ip(["netns", "del", rxNS])
+        Self.gate.signal()
     }
 
     public var rxPath: String { "/run/netns/\(rxNS)" }
@@ -67,13 +76,18 @@ public final class NamespaceLab: Sendable {
 
     /// Runs `body` on a new thread inside the receiver's namespace; threads it starts stay there.
     public func inReceiverNamespace(_ body: @escaping () -> Void) throws {
+        try Self.inNamespace(rxPath, body)
+    }
+
+    /// Runs `body` on a new thread inside namespace `path` (threads it starts are there too).
+    public static func inNamespace(_ path: String, _ body: @escaping () -> Void) throws {
         final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
         let box = Box(body)
-        let rc = tapline_run_in_netns(rxPath, { ctx in
+        let rc = tapline_run_in_netns(path, { ctx in
             Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue().body()
         }, Unmanaged.passUnretained(box).toOpaque())
         withExtendedLifetime(box) {}
-        if rc != 0 { throw CommandFailed(description: "setns into \(rxNS): errno \(rc)") }
+        if rc != 0 { throw CommandFailed(description: "setns into \(path): errno \(rc)") }
     }
 
     /// Sends frames out of the generator end (AF_PACKET, on a thread inside its namespace).
