@@ -205,9 +205,14 @@ capture_run() {   # NAME REPLAY-ARGS... -- CAPTURE-ARGS...
     --summary-json "$work/cap-$name.json" "${cargs[@]}" 2> "$work/cap-$name.err" &
   local cpid=$!
   for _ in $(seq 1 200); do [ -e "/sys/fs/bpf/tapline/$RX_IF/counters" ] && break; sleep 0.05; done
+  if ! [ -e "/sys/fs/bpf/tapline/$RX_IF/counters" ]; then
+    echo "bench: capture ($name) did not start:" >&2; cat "$work/cap-$name.err" >&2
+    kill -INT "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
+    return 1
+  fi
   local out; out=$(gen "${rargs[@]}" "$flood" | grep replay-summary)
   sleep 0.5
-  kill -INT "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true
+  kill -INT "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
   python3 - "$work/cap-$name.json" "$name" "$out" >> "$results" <<'PY'
 import json, re, sys
 a = json.load(open(sys.argv[1])); name = sys.argv[2]; out = sys.argv[3]

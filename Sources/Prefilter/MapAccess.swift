@@ -33,6 +33,7 @@ enum MapAccess {
         var keys = (0..<UInt32(values.count)).map { base + $0 }
         var count = UInt32(values.count)
         var opts = bpf_map_batch_opts()
+        zeroFill(&opts)
         opts.sz = MemoryLayout<bpf_map_batch_opts>.size
         let rc = keys.withUnsafeMutableBytes { k in
             values.withUnsafeBytes { v in
@@ -73,4 +74,12 @@ enum MapAccess {
         let control = lookup(controlFD, UInt32(0), as: tl_control.self) ?? tl_control()
         return PrefilterCounters(slots: counterSlots(countersFD), control: control)
     }
+}
+
+/// Zeroes every byte of a libbpf options struct in place, padding included (set `sz` after):
+/// libbpf refuses options whose bytes past the fields it knows are not zero, and a Swift
+/// initializer zeroes the fields but not necessarily the padding (optimized builds leave it).
+@inline(__always)
+func zeroFill<T>(_ value: inout T) {
+    withUnsafeMutableBytes(of: &value) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
 }

@@ -42,6 +42,7 @@ extension PrefilterProgram {
         var used = mode
         func link(_ flags: UInt32) -> Int32 {
             var opts = bpf_link_create_opts()
+            zeroFill(&opts)
             opts.sz = MemoryLayout<bpf_link_create_opts>.size
             opts.flags = flags
             let fd = bpf_link_create(programFD, Int32(index), BPF_XDP, &opts)
@@ -141,6 +142,7 @@ extension PrefilterProgram {
     /// The XDP program on an interface, if any.
     static func attachedProgram(_ index: UInt32) throws(PrefilterError) -> (id: UInt32, name: String, mode: UInt8)? {
         var q = bpf_xdp_query_opts()
+        zeroFill(&q)
         q.sz = MemoryLayout<bpf_xdp_query_opts>.size
         let rc = bpf_xdp_query(Int32(index), 0, &q)
         if rc != 0 { throw .from("querying XDP on interface \(index)", rc) }

@@ -78,6 +78,7 @@ public final class PrefilterProgram {
     public init(config: PrefilterConfig = PrefilterConfig()) throws(PrefilterError) {
         let bytes = try Self.objectBytes()
         var opts = bpf_object_open_opts()
+        zeroFill(&opts)
         opts.sz = MemoryLayout<bpf_object_open_opts>.size
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
         defer { buffer.deallocate() } // libbpf reads it until load ends
@@ -288,6 +289,7 @@ public final class PrefilterProgram {
         ctxIn.data_end = UInt32(frame.count)
         var ctxOut = xdp_md()
         var opts = bpf_test_run_opts()
+        zeroFill(&opts)
         opts.sz = MemoryLayout<bpf_test_run_opts>.size
         opts.data_size_in = UInt32(frame.count)
         opts.data_size_out = UInt32(out.count)
