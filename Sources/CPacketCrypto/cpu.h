@@ -6,6 +6,6 @@
 #else
 #define TL_X86 0
 #endif
-enum { TL_CPU_SHA = 1, TL_CPU_AES = 2, TL_CPU_KNOWN = 0x100 };
+enum { TL_CPU_SHA = 1, TL_CPU_AES = 2, TL_CPU_BMI2 = 4, TL_CPU_KNOWN = 0x100 };
 int tl_cpu_features(void);
 #endif

@@ -1,4 +1,5 @@
-// SHA-256 compression (FIPS 180-4 §6.2.2): SHA-NI on x86-64 when present, else unrolled C.
+// SHA-256 compression (FIPS 180-4 §6.2.2): SHA-NI on x86-64 when present, else unrolled C
+// (built for BMI2 too, taken when the CPU has it).
 #include "CPacketCrypto.h"
 #include "cpu.h"
 #include <string.h>
@@ -14,41 +15,51 @@ static const uint32_t K[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
 #define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-#define S0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
-#define S1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
+// Σ0 and Σ1 nested (ROTR(ROTR(ROTR(x,9)^x,11)^x,2) = ROTR(x,2)^ROTR(x,13)^ROTR(x,22)): each
+// rotate works on the previous result, so x86 needs no register copies without BMI2's rorx.
+#define S0(x) ROTR(ROTR(ROTR(x, 9) ^ (x), 11) ^ (x), 2)
+#define S1(x) ROTR(ROTR(ROTR(x, 14) ^ (x), 5) ^ (x), 6)
 #define s0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
 #define s1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
 #define CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
-#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 
 static inline uint32_t load_be32(const uint8_t *p) {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return __builtin_bswap32(v);
 }
 
 // One round; the eight working variables rotate by renaming, so nothing moves between rounds.
-#define ROUND(a, b, c, d, e, f, g, h, i, w)                         \
+// Maj(a,b,c) = b ^ ((a^b) & (b^c)), and this round's b^c is the last round's a^b (`bc`), so
+// Maj costs two operations and a copy of a^b for the next round (`ab`).
+#define ROUND(a, b, c, d, e, f, g, h, i, w, ab, bc)                 \
     do {                                                            \
         uint32_t t1 = (h) + S1(e) + CH(e, f, g) + K[i] + (w);       \
+        ab = (a) ^ (b);                                             \
         (d) += t1;                                                  \
-        (h) = t1 + S0(a) + MAJ(a, b, c);                            \
+        (h) = t1 + S0(a) + ((b) ^ (ab & bc));                       \
     } while (0)
-// Message schedule on a rolling 16-word window.
+// Message schedule on a rolling 16-word window, computed as the rounds need it.
 #define W16(i) (w[(i) & 15] += s1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + s0(w[((i) - 15) & 15]))
-#define EIGHT(i, W)                                                  \
-    ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0));              \
-    ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1));              \
-    ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2));              \
-    ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3));              \
-    ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4));              \
-    ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5));              \
-    ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6));              \
-    ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7))
+#define EIGHT(i, W)                                                         \
+    ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0), x, y);               \
+    ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1), y, x);               \
+    ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2), x, y);               \
+    ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3), y, x);               \
+    ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4), x, y);               \
+    ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5), y, x);               \
+    ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6), x, y);               \
+    ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7), y, x)
 #define W0(i) (w[i] = load_be32(p + 4 * (i)))
 
-void tl_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t n) {
+// The portable compression, inlined into one plain build and one for CPUs with BMI2 (rorx
+// rotates without overwriting their source, andn: fewer register copies per round).
+__attribute__((always_inline))
+static inline void sha256_blocks_c(uint32_t st[8], const uint8_t *p, size_t n) {
     for (; n > 0; n--, p += 64) {
         uint32_t w[16];
         uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+        uint32_t x, y = b ^ c;  // y: b^c before round 0 (the "last round's a^b")
         EIGHT(0, W0);
         EIGHT(8, W0);
         EIGHT(16, W16);
@@ -57,8 +68,23 @@ void tl_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t n) {
         EIGHT(40, W16);
         EIGHT(48, W16);
         EIGHT(56, W16);
+        (void)x;
         st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e; st[5] += f; st[6] += g; st[7] += h;
     }
+}
+
+static void sha256_blocks_plain(uint32_t st[8], const uint8_t *p, size_t n) { sha256_blocks_c(st, p, n); }
+
+#if TL_X86
+__attribute__((target("bmi2")))
+static void sha256_blocks_bmi2(uint32_t st[8], const uint8_t *p, size_t n) { sha256_blocks_c(st, p, n); }
+#endif
+
+void tl_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t n) {
+#if TL_X86
+    if (tl_cpu_features() & TL_CPU_BMI2) { sha256_blocks_bmi2(st, p, n); return; }
+#endif
+    sha256_blocks_plain(st, p, n);
 }
 
 #if TL_X86

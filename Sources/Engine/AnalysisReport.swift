@@ -50,5 +50,8 @@ extension L7Stats {
         unmatchedPayloads &+= o.unmatchedPayloads
         reassemblyExhausted &+= o.reassemblyExhausted
         reassemblyPeakBuffers = max(reassemblyPeakBuffers, o.reassemblyPeakBuffers)
+        ja4CacheHits &+= o.ja4CacheHits
+        ja4CacheMisses &+= o.ja4CacheMisses
+        ja4Uncached &+= o.ja4Uncached
     }
 }

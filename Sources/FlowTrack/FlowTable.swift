@@ -121,6 +121,9 @@ public final class FlowTable {
         s.reassemblyExhausted = l7.pool.exhausted
         s.reassemblyPeakBuffers = l7.pool.peakInUse
         s.reassemblyInUse = l7.pool.inUse
+        s.ja4CacheHits = l7.ja4Cache.hits
+        s.ja4CacheMisses = l7.ja4Cache.misses
+        s.ja4Uncached = l7.ja4Cache.uncached
         return s
     }
 

@@ -1,3 +1,5 @@
+import AppProtocols
+
 /// Capacity and timeouts of a flow table, fixed when the table is made.
 public struct FlowTableConfig: Sendable {
     /// Flows held at once; a packet of a new flow in a full table evicts the least recently seen flow.
@@ -28,6 +30,8 @@ public struct FlowTableConfig: Sendable {
     /// Reassembly buffers per worker, shared by all flows: a buffer is held only while a flow's
     /// first message is incomplete, so far fewer than flows are needed (4096 × 4 KiB = 16 MiB).
     public var reassemblyBuffers: Int
+    /// Entries of each worker's JA4 hash cache (`JA4HashCache`; 0 = compute every hash).
+    public var ja4CacheEntries: Int = JA4HashCache.defaultEntries
 
     /// Flows to offer for shunting (bit n = `AppProtocol` raw value n; 0 = none): once such a flow's
     /// application layer is finished and it has `shuntAfterPackets` packets, the table asks —

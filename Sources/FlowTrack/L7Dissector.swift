@@ -16,11 +16,14 @@ final class L7Dissector {
     private(set) var stats = L7Stats()
     /// QUIC Initial decryption's plaintext buffer and last keys (allocated once per worker).
     private var quicWorkspace = QUICInitialWorkspace()
+    /// JA4's hashes of recent ClientHellos (`config.ja4CacheEntries`, allocated once per worker).
+    private(set) var ja4Cache: JA4HashCache
 
     init(capacity: Int, config: FlowTableConfig) {
         self.capacity = capacity
         maxPayloadPackets = config.l7MaxPayloadPackets
         pool = ReassemblyPool(capacity: config.reassemblyBuffers, bufferSize: config.reassemblyBudget)
+        ja4Cache = JA4HashCache(entries: config.ja4CacheEntries)
         // Not initialized here: a slot is initialized when its flow starts, so memory is touched
         // only for slots ever used (the slab reuses freed slots first).
         meta = .allocate(capacity: capacity)
@@ -239,7 +242,7 @@ final class L7Dissector {
         let hs = p.slice(range)
         if want == 1 {
             var ch = TLSClientHello()
-            if TLSHello.parseClientHello(hs, quic: false, into: &ch) == .done { store(ch, hs, m, sni: .tlsSNI, alpn: .tlsALPN) }
+            if TLSHello.parseClientHello(hs, quic: false, cache: &ja4Cache, into: &ch) == .done { store(ch, hs, m, sni: .tlsSNI, alpn: .tlsALPN) }
             else { m.pointee.flags.insert(.malformed) }
         } else {
             var sh = TLSServerHello()
@@ -299,7 +302,7 @@ final class L7Dissector {
         let n = pool.rangesOf(b).pointee.contiguous
         let hs = UnsafeRawBufferPointer(start: pool.bytes(b).baseAddress, count: n)
         var ch = TLSClientHello()
-        switch TLSHello.parseClientHello(hs, quic: true, into: &ch) {
+        switch TLSHello.parseClientHello(hs, quic: true, cache: &ja4Cache, into: &ch) {
         case .needMore: return n >= pool.bufferSize
         case .invalid: m.pointee.flags.insert(.malformed)
         case .done:
@@ -332,5 +335,10 @@ public struct L7Stats: Sendable {
     public var reassemblyPeakBuffers: Int = 0
     /// Buffers lent out now (0 once every flow has ended).
     public var reassemblyInUse: Int = 0
+    /// JA4 hashes taken from the per-worker cache, computed (and stored), computed without
+    /// storing (inputs too long for an entry, or the cache off).
+    public var ja4CacheHits: UInt64 = 0
+    public var ja4CacheMisses: UInt64 = 0
+    public var ja4Uncached: UInt64 = 0
     public init() {}
 }

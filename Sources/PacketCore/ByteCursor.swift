@@ -26,6 +26,14 @@ public struct ByteCursor {
         count += n
     }
 
+    /// Appends `n` bytes from `p` in one copy (escaped text's runs that need no escape).
+    @inline(__always)
+    public mutating func append(_ p: UnsafeRawPointer, count n: Int) {
+        precondition(n >= 0 && count + n <= capacity, "ByteCursor overflow")
+        UnsafeMutableRawPointer(base + count).copyMemory(from: p, byteCount: n)
+        count += n
+    }
+
     /// Appends the decimal digits of `v`, two digits per division.
     public mutating func appendDecimal(_ v: UInt64) {
         precondition(count + 20 <= capacity, "ByteCursor overflow")

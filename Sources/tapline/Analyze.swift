@@ -38,6 +38,9 @@ struct Analyze: ParsableCommand {
     @Flag(name: .customLong("no-l7"), help: "Skip application-layer classification and metadata (L2–L4 flows only).")
     var noL7 = false
 
+    @Option(name: .customLong("ja4-cache"), help: "Entries of each worker's JA4 hash cache (0: hash every ClientHello).")
+    var ja4Cache: Int = FlowTableConfig().ja4CacheEntries
+
     @Option(help: "Idle timeout, seconds.")
     var idleTimeout: Double = 120
 
@@ -81,6 +84,7 @@ struct Analyze: ParsableCommand {
         options.pin = !noPin
         options.flowTable.capacity = maxFlows
         options.flowTable.l7Enabled = !noL7
+        options.flowTable.ja4CacheEntries = max(0, ja4Cache)
         options.flowTable.idleTimeoutNs = UInt64(idleTimeout * 1e9)
         options.flowTable.activeTimeoutNs = UInt64(activeTimeout * 1e9)
         options.progress = !noProgress && isatty(2) == 1

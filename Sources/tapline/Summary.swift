@@ -38,7 +38,10 @@ struct Summary {
         let byPort = appList(report.apps.byPort, all: false)
         s += "  by port  " + (byPort.isEmpty ? "none" : byPort) + "\n"
         s += "  l7       payload packets \(report.l7.payloadPackets)  reassembly buffers peak \(report.l7.reassemblyPeakBuffers)"
-        s += "  exhausted \(report.l7.reassemblyExhausted)\n"
+        s += "  exhausted \(report.l7.reassemblyExhausted)"
+        let ja4 = report.l7.ja4CacheHits + report.l7.ja4CacheMisses + report.l7.ja4Uncached
+        if ja4 > 0 { s += "  ja4 hashes \(ja4), from cache \(report.l7.ja4CacheHits)" }
+        s += "\n"
         if d.clippedToSlot > 0 { s += "  clipped  \(d.clippedToSlot) frames longer than a worker slot\n" }
         if !report.accountingBalances {
             s += "  ACCOUNTING MISMATCH: \(d.packets) read != \(f.packets) in flows + \(d.nonIP) non-ip + \(d.errors) errors\n"

@@ -7,11 +7,14 @@ import CPacketCrypto
 /// accelerated (SHA-NI, AES-NI, PCLMULQDQ) and the portable code, against published vectors and
 /// against swift-crypto.
 @Suite(.serialized) struct PacketCryptoTests {
-    /// Runs `body` once on the CPU's fastest code and once on the portable code.
+    /// Runs `body` on the CPU's fastest code, on the portable code built for BMI2 (when the CPU
+    /// has it), and on the portable code built for any x86-64.
     func bothPaths(_ body: (String) throws -> Void) rethrows {
         try body("accelerated \(tl_crypto_accelerated())")
-        tl_crypto_force_portable(1)
         defer { tl_crypto_force_portable(0) }
+        tl_crypto_force_portable(2)
+        if tl_crypto_accelerated() & 4 != 0 { try body("portable, BMI2") }
+        tl_crypto_force_portable(1)
         try body("portable")
     }
 

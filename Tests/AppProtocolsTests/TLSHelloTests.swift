@@ -136,6 +136,40 @@ func ja4String(_ ch: TLSClientHello) -> String { withUnsafeBytes(of: ch.ja4) { S
         #expect(ja4String(client(empty).1) == "t12i000000_000000000000_000000000000")
     }
 
+    @Test func ja4CacheGivesTheSameFingerprints() {
+        // Random hellos, many repeating (same lists in another order, so the sorted key repeats),
+        // some too long for an entry; a 4-entry cache forces slot collisions and replacements.
+        var cache = JA4HashCache(entries: 4)
+        var state: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % n
+        }
+        var specs: [HelloSpec] = []
+        for v in 0..<12 {
+            var s = HelloSpec()
+            s.ciphers = (0..<(v == 11 ? 120 : 3 + v)).map { 0x1300 + $0 * 7 }
+            s.extraExtensions = (0..<(2 + v % 5)).map { 0x0017 + $0 * 3 }
+            s.sigalgs = v % 3 == 0 ? [] : (0..<(v % 4 + 1)).map { 0x0401 + $0 }
+            specs.append(s)
+        }
+        for _ in 0..<400 {
+            var s = specs[next(specs.count)]
+            var g = SeededGenerator(state: UInt64(next(1 << 30)))
+            s.ciphers.shuffle(using: &g)
+            s.extraExtensions.shuffle(using: &g)
+            let hs = s.handshake()
+            var cached = TLSClientHello(), plain = TLSClientHello()
+            let st = hs.withUnsafeBytes { TLSHello.parseClientHello($0, quic: false, cache: &cache, into: &cached) }
+            #expect(st == .done)
+            #expect(hs.withUnsafeBytes { TLSHello.parseClientHello($0, quic: false, into: &plain) } == .done)
+            #expect(ja4String(cached) == ja4String(plain) && ja4String(plain) == s.ja4())
+        }
+        let (hits, misses, uncached) = (cache.hits, cache.misses, cache.uncached)
+        #expect(hits > 0 && misses > 0 && uncached > 0)
+        #expect(hits + misses + uncached == 800)
+    }
+
     @Test func recordFramingAndTruncationAtEveryOffset() {
         let r = HelloSpec().record()
         for n in 0..<r.count {
@@ -206,5 +240,14 @@ func ja4String(_ ch: TLSClientHello) -> String { withUnsafeBytes(of: ch.ja4) { S
                 #expect(ch.sni.upperBound <= p.count && ch.alpnList.upperBound <= p.count)
             }
         }
+    }
+}
+
+/// An LCG, for deterministic shuffles.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state ^ (state >> 29)
     }
 }

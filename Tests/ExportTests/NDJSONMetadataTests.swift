@@ -37,6 +37,48 @@ import AppProtocols
         }
     }
 
+    /// The escaping rules byte by byte, as before the eight-byte fast path.
+    func referenceEscaped(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case 0x22: out += "\\\""; i += 1
+            case 0x5C: out += "\\\\"; i += 1
+            case 0x0A: out += "\\n"; i += 1
+            case 0x0D: out += "\\r"; i += 1
+            case 0x09: out += "\\t"; i += 1
+            case 0..<0x20, 0x7F:
+                out += "\\u00" + String(b >> 4, radix: 16) + String(b & 0xF, radix: 16); i += 1
+            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(b)); i += 1
+            default:
+                // Decode one scalar strictly; invalid → U+FFFD escape per byte.
+                var it = bytes[i...].makeIterator()
+                var dec = UTF8()
+                if case .scalarValue(let u) = dec.decode(&it) {
+                    out.unicodeScalars.append(u); i += String(u).utf8.count
+                } else { out += "\\ufffd"; i += 1 }
+            }
+        }
+        return out
+    }
+
+    @Test func fastPathMatchesByteByByteEscaping() {
+        var state: UInt64 = 9
+        let specials: [UInt8] = [0x22, 0x5C, 0x0A, 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xE2, 0x9C, 0x93, 0xFF, 0x20, 0x7E]
+        for _ in 0..<5000 {
+            var b: [UInt8] = []
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            for _ in 0..<Int(state >> 58) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                let r = Int(state >> 33)
+                b.append(r % 8 == 0 ? specials[(r >> 3) % specials.count] : UInt8(0x21 + (r >> 3) % 94))
+            }
+            #expect(escaped(b) == referenceEscaped(b), "\(b)")
+        }
+    }
+
     @Test func aRecordCarriesItsProtocolObject() throws {
         var m = FlowMetadata()
         m.app = .tls; m.appBy = .payload

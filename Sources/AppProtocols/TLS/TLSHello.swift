@@ -108,6 +108,13 @@ public enum TLSHello {
     /// Parses a ClientHello handshake message (`hs` starts at its type byte). `quic` selects JA4's
     /// `q` prefix. Ranges in the result index `hs`.
     public static func parseClientHello(_ hs: UnsafeRawBufferPointer, quic: Bool, into out: inout TLSClientHello) -> ParseStatus {
+        var none = JA4HashCache(entries: 0)
+        return parseClientHello(hs, quic: quic, cache: &none, into: &out)
+    }
+
+    /// The same, JA4's hashes looked up in (and added to) `cache` first; the result is the same.
+    public static func parseClientHello(_ hs: UnsafeRawBufferPointer, quic: Bool, cache: inout JA4HashCache,
+                                        into out: inout TLSClientHello) -> ParseStatus {
         let end: Int, v: UInt16
         switch helloStart(hs, type: 1) {
         case .status(let s): return s
@@ -183,7 +190,7 @@ public enum TLSHello {
         out.extensionCount = ne
         out.highestVersion = highest != 0 ? highest : out.legacyVersion
         writeJA4(hs, quic: quic, out: &out, ciphers: &ciphers, nc: min(nc, maxSortedIDs),
-                 exts: &exts, ne: nHashed, sig: sigStart..<sigEnd)
+                 exts: &exts, ne: nHashed, sig: sigStart..<sigEnd, cache: &cache)
         return .done
     }
 
@@ -247,18 +254,9 @@ public enum TLSHello {
         }
     }
 
-    static func hashIDs(_ h: inout SHA256Stream, _ ids: UnsafeRawBufferPointer?, _ list: inout InlineArray<160, UInt16>,
-                        _ n: Int, first: Bool) {
-        for i in 0..<n {
-            if i > 0 || !first { h.update(UInt8(ascii: ",")) }
-            let v = list[i]
-            for s in stride(from: 12, through: 0, by: -4) { h.update(hexDigits.utf8Start[Int((v >> UInt16(s)) & 0xF)]) }
-        }
-    }
-
     static func writeJA4(_ hs: UnsafeRawBufferPointer, quic: Bool, out: inout TLSClientHello,
                          ciphers: inout InlineArray<160, UInt16>, nc: Int,
-                         exts: inout InlineArray<160, UInt16>, ne: Int, sig: Range<Int>) {
+                         exts: inout InlineArray<160, UInt16>, ne: Int, sig: Range<Int>, cache: inout JA4HashCache) {
         var j = 0
         func put(_ b: UInt8) { out.ja4[j] = b; j += 1 }
         put(quic ? UInt8(ascii: "q") : UInt8(ascii: "t"))
@@ -279,37 +277,37 @@ public enum TLSHello {
         }
         put(a0); put(a1)
         put(UInt8(ascii: "_"))
-        sort(&ciphers, nc)
+        var sigs: InlineArray<64, UInt16> = .init(repeating: 0)
         if nc == 0 {
             for _ in 0..<12 { put(0x30) }
         } else {
-            var h = SHA256Stream()
-            hashIDs(&h, nil, &ciphers, nc, first: true)
-            let d = h.finish()
-            for i in 0..<6 { put(hexDigits.utf8Start[Int(d[i] >> 4)]); put(hexDigits.utf8Start[Int(d[i] & 0xF)]) }
+            sort(&ciphers, nc)
+            let d = withUnsafeBytes(of: &ciphers) { c in
+                withUnsafeBytes(of: &sigs) { cache.hexDigest(extensions: false, c.ids, nc, hasSig: false, $0.ids, 0) }
+            }
+            for i in 0..<12 { put(d[i]) }
         }
         put(UInt8(ascii: "_"))
-        sort(&exts, ne)
         if ne == 0 {
             for _ in 0..<12 { put(0x30) }
         } else {
-            var h = SHA256Stream()
-            hashIDs(&h, nil, &exts, ne, first: true)
-            if sig.count >= 2 {
-                h.update(UInt8(ascii: "_"))
-                var q = sig.lowerBound, k = 0
-                while q + 2 <= sig.upperBound && k < maxSignatureAlgorithms {
-                    let v = hs.u16(q)!
-                    if !isGREASE(v) {
-                        if k > 0 { h.update(UInt8(ascii: ",")) }
-                        for s in stride(from: 12, through: 0, by: -4) { h.update(hexDigits.utf8Start[Int((v >> UInt16(s)) & 0xF)]) }
-                        k += 1
-                    }
-                    q += 2
-                }
+            sort(&exts, ne)
+            // Signature algorithms in the client's order, GREASE left out.
+            var q = sig.lowerBound, k = 0
+            while q + 2 <= sig.upperBound && k < maxSignatureAlgorithms {
+                let v = hs.u16(q)!
+                if !isGREASE(v) { sigs[k] = v; k += 1 }
+                q += 2
             }
-            let d = h.finish()
-            for i in 0..<6 { put(hexDigits.utf8Start[Int(d[i] >> 4)]); put(hexDigits.utf8Start[Int(d[i] & 0xF)]) }
+            let d = withUnsafeBytes(of: &exts) { e in
+                withUnsafeBytes(of: &sigs) { cache.hexDigest(extensions: true, e.ids, ne, hasSig: sig.count >= 2, $0.ids, k) }
+            }
+            for i in 0..<12 { put(d[i]) }
         }
     }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The bytes of an `InlineArray<_, UInt16>` as its elements.
+    fileprivate var ids: UnsafePointer<UInt16> { baseAddress!.assumingMemoryBound(to: UInt16.self) }
 }

@@ -11,7 +11,7 @@ typedef struct { uint8_t rk[176]; } tl_aes128_key;
 
 /// Feeds `nblocks` 64-byte blocks into the SHA-256 state `h` (FIPS 180-4 §6.2.2).
 void tl_sha256_blocks(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
-/// The same with the portable code only (tests compare both paths).
+/// The same with the portable C only (built for BMI2 too, taken when the CPU has it; tests compare paths).
 void tl_sha256_blocks_portable(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
 
 /// Expands a 16-byte AES key (FIPS 197 §5.2).
@@ -27,8 +27,10 @@ int tl_aes128gcm_open(const tl_aes128_key *k, const uint8_t nonce[12], const uin
 void tl_aes128gcm_seal(const tl_aes128_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
                        const uint8_t *pt, size_t len, uint8_t *out, uint8_t tag[16]);
 
-/// Which paths run here: bit 0 SHA-NI, bit 1 AES-NI with PCLMULQDQ. `tl_crypto_force_portable(1)`
-/// makes every call take the portable code (tests; not for concurrent use).
+/// Which paths run here: bit 0 SHA-NI, bit 1 AES-NI with PCLMULQDQ, bit 2 BMI2 (portable SHA-256).
+/// `tl_crypto_force_portable(1)` makes every call take the portable code built for any x86-64,
+/// `(2)` the portable code but BMI2's build where the CPU has it, `(0)` the fastest again (tests;
+/// not for concurrent use).
 int tl_crypto_accelerated(void);
 void tl_crypto_force_portable(int on);
 
