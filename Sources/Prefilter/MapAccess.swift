@@ -81,5 +81,5 @@ enum MapAccess {
 /// initializer zeroes the fields but not necessarily the padding (optimized builds leave it).
 @inline(__always)
 func zeroFill<T>(_ value: inout T) {
-    withUnsafeMutableBytes(of: &value) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+    withUnsafeMutableBytes(of: &value) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
 }
