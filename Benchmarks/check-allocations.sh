@@ -13,7 +13,14 @@ test -x .build/release/PacketPath || { echo "check-allocations: the benchmark bu
 
 echo "== allocation gate: every per-packet benchmark must make 0 mallocs"
 status=0
-swift package benchmark thresholds check --metric mallocCountTotal --no-progress || status=$?
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift package benchmark thresholds check --metric mallocCountTotal --no-progress 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ] && ! grep -q "Deviations worse than threshold" "$log"; then
+    echo "" >&2
+    echo "check-allocations: the benchmark run itself failed (build or tool error above), not an allocation" >&2
+    exit 2
+fi
 if [ "$status" -ne 0 ]; then
     echo "" >&2
     echo "check-allocations: FAILED — a per-packet benchmark allocates (see 'Deviations worse than threshold'" >&2
