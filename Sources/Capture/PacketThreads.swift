@@ -10,14 +10,6 @@ import XSK
 import Glibc
 #endif
 
-/// Wall-clock time in nanoseconds: the arrival time stamped on live packets (one read per batch).
-@inline(__always)
-func realtimeNs() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
-
 /// What the control thread and a packet thread share: a stop request, a finished flag, and the
 /// counters the thread publishes now and then.
 final class ThreadControl: Sendable {

@@ -9,6 +9,15 @@ public func monotonicNs() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
+/// Wall-clock time in nanoseconds since the epoch: the arrival time stamped on live packets
+/// (read once per batch, not per packet).
+@inline(__always)
+public func realtimeNs() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
 /// Size of a file in bytes, or 0 when it cannot be read (the reader reports the error).
 func fileSize(_ path: String) -> UInt64 {
     var st = stat()

@@ -39,7 +39,8 @@ public final class FlowTable {
         var closeState: UInt8
         var list: UInt8
         var fragments: UInt32
-        var shuntRequested: Bool
+        /// The flow was offered for shunting, or found not to qualify once its L7 finished.
+        var shuntDecided: Bool
         var prev: Index
         var next: Index
     }
@@ -79,7 +80,7 @@ public final class FlowTable {
                 key: FlowKey(lowAddress: .none, highAddress: .none, lowPort: 0, highPort: 0, proto: 0, vlan: 0),
                 hash: 0, src: .none, dst: .none, sport: 0, dport: 0, initiatorIsLow: true, tunnel: .none,
                 startNs: 0, lastNs: 0, aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
-                flagsA: 0, flagsB: 0, closeState: 0, list: 0, fragments: 0, shuntRequested: false,
+                flagsA: 0, flagsB: 0, closeState: 0, list: 0, fragments: 0, shuntDecided: false,
                 prev: FlowTable.nil_, next: i + 1 < config.capacity ? Index(i + 1) : FlowTable.nil_))
         }
         freeHead = 0
@@ -214,7 +215,7 @@ public final class FlowTable {
         else if l7Enabled && info.payloadLength != 0 || l7Enabled && flags & 0x02 != 0 {
             l7.process(Int(i), fromA: fromA, info: info, frame: frame, sport: e.pointee.sport, dport: e.pointee.dport)
         }
-        if config.shuntApps != 0 && !e.pointee.shuntRequested { offerShunt(e, Int(i), info) }
+        if config.shuntApps != 0 && !e.pointee.shuntDecided { offerShunt(e, Int(i), info) }
         if ts > e.pointee.lastNs { e.pointee.lastNs = ts }
         if flags & 0x05 != 0 {  // FIN or RST
             let before = e.pointee.closeState
@@ -313,7 +314,7 @@ public final class FlowTable {
                           startNs: info.timestampNs, lastNs: info.timestampNs,
                           aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
                           flagsA: 0, flagsB: 0, closeState: 0, list: FlowTable.listOpen, fragments: 0,
-                          shuntRequested: false, prev: FlowTable.nil_, next: FlowTable.nil_)
+                          shuntDecided: false, prev: FlowTable.nil_, next: FlowTable.nil_)
         var p = Int(truncatingIfNeeded: hash) & indexMask
         while index[p] != 0 { p = (p + 1) & indexMask }
         index[p] = (hash & 0xFFFF_FFFF) << 32 | UInt64(i + 1)
@@ -346,12 +347,17 @@ public final class FlowTable {
     /// Offers the flow for shunting once its application layer is done, when its protocol is one
     /// of `config.shuntApps`. Tunnelled flows are not offered (the prefilter sees the outer header).
     private func offerShunt(_ e: UnsafeMutablePointer<Entry>, _ i: Int, _ info: PacketInfo) {
-        guard e.pointee.tunnel == .none, info.mplsDepth == 0, l7.isFinished(i),
-              e.pointee.aPackets &+ e.pointee.bPackets >= config.shuntAfterPackets,
-              shuntRequests.count < FlowTable.shuntRequestCapacity else { return }
+        guard l7.isFinished(i) else { return }
+        // Decided for good once L7 is finished: a flow that does not qualify is not looked at again.
         let app = l7.meta[i].app
-        guard app != .unknown, config.shuntApps & (1 << UInt64(app.rawValue & 63)) != 0 else { return }
-        e.pointee.shuntRequested = true
+        guard e.pointee.tunnel == .none, info.mplsDepth == 0, app != .unknown,
+              config.shuntApps & (1 << UInt64(app.rawValue & 63)) != 0 else {
+            e.pointee.shuntDecided = true
+            return
+        }
+        guard e.pointee.aPackets &+ e.pointee.bPackets >= config.shuntAfterPackets,
+              shuntRequests.count < FlowTable.shuntRequestCapacity else { return }
+        e.pointee.shuntDecided = true
         shuntRequests.append(ShuntRequest(src: e.pointee.src, dst: e.pointee.dst, sport: e.pointee.sport,
                                           dport: e.pointee.dport, proto: e.pointee.key.proto, vlan: e.pointee.key.vlan))
     }

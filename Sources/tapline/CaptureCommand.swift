@@ -218,7 +218,7 @@ struct CaptureCommand: ParsableCommand {
             }
             if s == SIGUSR1 {
                 // The account on demand (frames in flight make the sides differ by a little).
-                writeStandardErrorRaw((tty ? "\r\u{1B}[K" : "") + CaptureReport.text(session.account(), interface: interface))
+                Engine.writeStandardError((tty ? "\r\u{1B}[K" : "") + CaptureReport.text(session.account(), interface: interface))
             }
             session.drainRecords(into: &out)
             let now = monotonicNs()
@@ -230,20 +230,20 @@ struct CaptureCommand: ParsableCommand {
                 publish(a, board)
                 if lineEvery > 0 && Double(now - lastLine) / 1e9 >= lineEvery && !quiet {
                     let line = CaptureReport.liveLine(a, previous: last, seconds: Double(now - lastLine) / 1e9)
-                    if tty { writeStandardErrorRaw("\r\u{1B}[K" + line) } else { writeStandardError(line) }
+                    if tty { Engine.writeStandardError("\r\u{1B}[K" + line) } else { writeStandardError(line) }
                 }
                 last = a
                 lastLine = now
             }
         }
-        if tty { writeStandardErrorRaw("\r\u{1B}[K") }
+        if tty { Engine.writeStandardError("\r\u{1B}[K") }
         let account = session.stop(into: &out)
         captureBoard.set(account)
         publish(account, board)
         out.close()
         exports.stopMetrics(metricsServer)
         if !quiet {
-            writeStandardErrorRaw(CaptureReport.text(account, interface: interface))
+            Engine.writeStandardError(CaptureReport.text(account, interface: interface))
             for e in exporters {
                 let st = e.stats
                 writeStandardError("  ipfix    \(e.config.destination): records sent \(st.sent)  dropped \(st.dropped)  messages \(st.messages)")
@@ -366,7 +366,3 @@ struct CaptureCommand: ParsableCommand {
     }
 }
 
-/// Writes text to standard error as it is (no newline added).
-func writeStandardErrorRaw(_ text: String) {
-    _ = text.withCString { write(2, $0, strlen($0)) }
-}
