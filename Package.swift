@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CPacketCrypto", path: "Sources/CPacketCrypto", cSettings: [.unsafeFlags(["-O2"])]),
         // BPF/prefilter.h for Swift, plus the namespace/AF_PACKET helpers the prefilter tests need.
         .target(name: "CPrefilter", path: "Sources/CPrefilter"),
-        // Compiles BPF/*.bpf.c with clang -target bpf -Wall -Werror into resources of its target.
+        // Compiles BPF/<target>.bpf.c with clang -target bpf -Wall -Werror into a resource of its target.
         .plugin(name: "BuildBPFPlugin", capability: .buildTool(), path: "Sources/BuildBPFPlugin"),
 
         // Per-packet code: no Foundation, no allocation, no existentials.
@@ -69,6 +69,10 @@ let package = Package(
 
         // `tapline replay`: a capture file out of an interface through AF_XDP TX rings (XSK).
         .target(name: "Replay", dependencies: ["XSK", "Ingest", "PacketCore", "Engine"], swiftSettings: perPacket),
+
+        // `tapline replay --engine xdp`: the in-kernel generator of BPF/replayxdp.bpf.c (built by the plugin).
+        .target(name: "ReplayXDP", dependencies: ["Replay", "CXDP", "CPrefilter", "CShims", "Ingest", "Engine"],
+                swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
 
         // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
         .target(name: "Prefilter", dependencies: ["CXDP", "CPrefilter", "PacketCore"],
@@ -105,7 +109,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "tapline",
                           dependencies: ["Engine", "Synth", "Ingest", "Export", "Topology", "Prefilter", "AppProtocols",
-                                         "Outputs", "Anonymize", "MetricsEndpoint", "Capture", "Replay", "XSK", "CXDP", "CNUMA", "CShims",
+                                         "Outputs", "Anonymize", "MetricsEndpoint", "Capture", "Replay", "ReplayXDP", "XSK", "CXDP", "CNUMA", "CShims",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -134,7 +138,7 @@ let package = Package(
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
         .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint", "TestLab"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "XSK", "Synth", "Prefilter", "CPrefilter", "CShims", "TestLab"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "ReplayXDP", "XSK", "Synth", "Prefilter", "CPrefilter", "CShims", "TestLab"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CXDP", "CNUMA", "CShims"]),
     ],
     swiftLanguageModes: [.v6]

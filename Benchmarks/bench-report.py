@@ -82,26 +82,32 @@ live = [r for r in rows if r[0].startswith("live-")]
 if live:
     out += ["#### Live: veth lab (two namespaces, one veth pair, native XDP on the receiver)", "",
             "Frames: 100,000 of `synth --profile small` (minimal frames). Counted at the receiver (its rx_packets, "
-            "which on a veth counts frames its XDP program saw). Each run: `tapline replay --topspeed --loop 30` "
-            "(AF_XDP copy mode, 3,000,000 frames), then `tcpreplay --topspeed --loop 3` (300,000 frames), same file, "
-            "same receiver, bare XDP_DROP.", "",
-            "| run | tapline replay: received | pps (received / its seconds) | tcpreplay: received | pps | replay / tcpreplay |",
-            "|---:|---:|---:|---:|---:|---:|"]
+            "which on a veth counts frames its XDP program saw). Each run, same file, same receiver (bare XDP_DROP): "
+            "`tapline replay --topspeed --loop 30` (AF_XDP copy mode, 3,000,000 frames), `tcpreplay --topspeed --loop 3` "
+            "(300,000 frames), `tapline replay --engine xdp --topspeed --loop 100` (the in-kernel generator, 10,000,000 "
+            "frames). pps = frames received / the sender's own seconds.", "",
+            "| run | replay (AF_XDP): received | pps | tcpreplay: received | pps | replay --engine xdp: received | pps | "
+            "AF_XDP / tcpreplay | xdp / tcpreplay |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     rep = {r[1]: r for r in live if r[0] == "live-replay"}
     tcp = {r[1]: r for r in live if r[0] == "live-tcpreplay"}
-    ratios = []
+    kern = {r[1]: r for r in live if r[0] == "live-replay-xdp"}
+    ratios, kratios = [], []
+    def pps(r): return int(r[2]) / float(r[3]) if r and float(r[3]) > 0 else 0
     for run in sorted(rep):
-        a = rep[run]; b = tcp.get(run)
-        pa = int(a[2]) / float(a[3]) if float(a[3]) > 0 else 0
-        pb = int(b[2]) / float(b[3]) if b and float(b[3]) > 0 else 0
+        a = rep[run]; b = tcp.get(run); k = kern.get(run)
+        pa, pb, pk = pps(a), pps(b), pps(k)
         ratios.append(pa / pb if pb else 0)
+        if k: kratios.append(pk / pb if pb else 0)
         out.append(f"| {run} | {int(a[2]):,} of {int(a[5]):,} | {pa:,.0f} | {int(b[2]) if b else 0:,} of {int(b[5]) if b else 0:,} | "
-                   f"{pb:,.0f} | {pa / pb if pb else 0:.2f}× |")
+                   f"{pb:,.0f} | {int(k[2]) if k else 0:,} of {int(k[5]) if k else 0:,} | {pk:,.0f} | "
+                   f"{pa / pb if pb else 0:.2f}× | {pk / pb if pb else 0:.2f}× |")
     out.append("")
     if ratios:
-        out.append(f"- The XDP_DROP ceiling with tapline replay as generator is the replay column (the receiver drops "
-                   f"everything it gets). tapline replay against tcpreplay: **{min(ratios):.2f}–{max(ratios):.2f}×** "
-                   f"(target ≥ 4×).")
+        out.append(f"- The XDP_DROP ceiling with each generator is its column (the receiver drops everything it gets). "
+                   f"Against tcpreplay: AF_XDP **{min(ratios):.2f}–{max(ratios):.2f}×**"
+                   + (f", in-kernel generator **{min(kratios):.2f}–{max(kratios):.2f}×**" if kratios else "")
+                   + " (target ≥ 4×).")
     for r in live:
         if r[0] == "live-tcpdump":
             rate, offered, cap, kd = map(int, r[1:])

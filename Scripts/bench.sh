@@ -277,8 +277,13 @@ if [ -n "$live" ]; then
     a=$(rx_packets)
     tsec=$(echo "$tout" | sed -n 's/.*Actual: [0-9]* packets ([0-9]* bytes) sent in \([0-9.]*\) seconds.*/\1/p')
     row "live-tcpreplay $run $(( a - b )) ${tsec:-0} $(python3 -c "print($e-$s)") $(( 3 * nflood ))"
+    # 3. tapline replay --engine xdp (the in-kernel generator), same file, same receiver.
+    b=$(rx_packets); s=$(now)
+    out=$(gen --engine xdp --topspeed --loop 100 "$flood" | grep replay-summary); e=$(now)
+    a=$(rx_packets)
+    row "live-replay-xdp $run $(( a - b )) $(echo "$out" | sed 's/.*seconds=\([0-9.]*\).*/\1/') $(python3 -c "print($e-$s)") $(echo "$out" | sed 's/.*offered=\([0-9]*\).*/\1/')"
   done
-  # 3. tcpdump -w /dev/null loss at a fixed rate (receiver passes frames to the stack).
+  # 4. tcpdump -w /dev/null loss at a fixed rate (receiver passes frames to the stack).
   rx_xdp PASS
   loops=$(( rate * 5 / nflood )); [ "$loops" -ge 1 ] || loops=1
   ip netns exec "$LAB_RX" tcpdump -i "$RX_IF" -w /dev/null -nn 2> "$work/tcpdump.err" &

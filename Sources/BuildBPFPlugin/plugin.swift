@@ -1,16 +1,17 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles every `BPF/*.bpf.c` of the package with the toolchain's clang (`-target bpf -O2 -g
-/// -Wall -Werror`) into `<name>.bpfobj`, a resource of the target that uses this plugin (read at run
-/// time through `Bundle.module`). Rebuilt whenever a source or a header under BPF/ changes.
+/// Compiles the target's BPF program, `BPF/<target name in lower case>.bpf.c` (`prefilter.bpf.c` for
+/// `Prefilter`, `replayxdp.bpf.c` for `ReplayXDP`), with the toolchain's clang (`-target bpf -O2 -g
+/// -Wall -Werror`) into `<name>.bpfobj`, a resource of that target (read at run time through
+/// `Bundle.module`). Rebuilt whenever the source or a header under BPF/ changes.
 @main
 struct BuildBPFPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
         let bpfDirectory = context.package.directoryURL.appending(path: "BPF")
         let files = try FileManager.default.contentsOfDirectory(at: bpfDirectory, includingPropertiesForKeys: nil)
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        let sources = files.filter { $0.lastPathComponent.hasSuffix(".bpf.c") }
+        let sources = files.filter { $0.lastPathComponent == target.name.lowercased() + ".bpf.c" }
         let headers = files.filter { $0.pathExtension == "h" }
         let clang = try context.tool(named: "clang")
         #if arch(arm64)

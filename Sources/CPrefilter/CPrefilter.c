@@ -2,6 +2,7 @@
 #include "CPrefilter.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
@@ -9,6 +10,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 struct netns_job {
@@ -122,4 +124,39 @@ int tapline_netns_send_frames_on_cpu(const char *netns_path, const char *ifname,
     if (rc != 0)
         return -rc;
     return job.result;
+}
+
+int tapline_packet_socket(const char *ifname)
+{
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    if (fd < 0)
+        return -errno;
+    int size = 8 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+    struct timeval tv = { .tv_sec = 0, .tv_usec = 300000 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL);
+    sll.sll_ifindex = (int)if_nametoindex(ifname);
+    if (sll.sll_ifindex == 0 || bind(fd, (struct sockaddr *)&sll, sizeof sll) != 0) {
+        int e = sll.sll_ifindex == 0 ? ENODEV : errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int tapline_packet_receive(int fd, uint8_t *buffer, uint32_t capacity)
+{
+    for (;;) {
+        struct sockaddr_ll from;
+        socklen_t len = sizeof from;
+        ssize_t n = recvfrom(fd, buffer, capacity, 0, (struct sockaddr *)&from, &len);
+        if (n < 0)
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+        if (from.sll_pkttype != PACKET_OUTGOING)
+            return (int)n;
+    }
 }

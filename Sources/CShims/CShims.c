@@ -41,6 +41,8 @@ int tapline_set_thread_name(const char *name) {
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <stdint.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
@@ -65,6 +67,64 @@ int tapline_ethtool_channels(const char *ifname, unsigned *rx, unsigned *tx, uns
     *max_rx = ch.max_rx;
     *max_combined = ch.max_combined;
     return 0;
+}
+
+int tapline_ethtool_stat_sum(const char *ifname, const char *suffix, unsigned long long *sum) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+    // struct ethtool_sset_info ends in a flexible array: one count follows it here.
+    uint64_t sset_buf[(sizeof(struct ethtool_sset_info) + sizeof(uint32_t) + 7) / 8];
+    memset(sset_buf, 0, sizeof sset_buf);
+    struct ethtool_sset_info *sset = (struct ethtool_sset_info *)sset_buf;
+    sset->cmd = ETHTOOL_GSSET_INFO;
+    sset->sset_mask = 1ULL << ETH_SS_STATS;
+    ifr.ifr_data = (void *)sset;
+    if (ioctl(fd, SIOCETHTOOL, &ifr) != 0) { int e = errno; close(fd); return e; }
+    uint32_t n = (sset->sset_mask & (1ULL << ETH_SS_STATS)) ? sset->data[0] : 0;
+    if (n == 0 || n > 65536) { close(fd); return ENOENT; }
+    struct ethtool_gstrings *names = calloc(1, sizeof *names + (size_t)n * ETH_GSTRING_LEN);
+    struct ethtool_stats *values = calloc(1, sizeof *values + (size_t)n * sizeof(uint64_t));
+    int rc = 0;
+    if (!names || !values) { rc = ENOMEM; goto done; }
+    names->cmd = ETHTOOL_GSTRINGS;
+    names->string_set = ETH_SS_STATS;
+    names->len = n;
+    ifr.ifr_data = (void *)names;
+    if (ioctl(fd, SIOCETHTOOL, &ifr) != 0) { rc = errno; goto done; }
+    values->cmd = ETHTOOL_GSTATS;
+    values->n_stats = n;
+    ifr.ifr_data = (void *)values;
+    if (ioctl(fd, SIOCETHTOOL, &ifr) != 0) { rc = errno; goto done; }
+    size_t sl = strlen(suffix);
+    unsigned long long total = 0;
+    int found = 0;
+    for (uint32_t i = 0; i < n && i < names->len && i < values->n_stats; i++) {
+        char name[ETH_GSTRING_LEN + 1];
+        memcpy(name, names->data + (size_t)i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
+        name[ETH_GSTRING_LEN] = 0;
+        size_t l = strlen(name);
+        if (l >= sl && strcmp(name + l - sl, suffix) == 0) { total += values->data[i]; found = 1; }
+    }
+    if (found) *sum = total; else rc = ENOENT;
+done:
+    free(names);
+    free(values);
+    close(fd);
+    return rc;
+}
+
+int tapline_interface_mtu(const char *ifname) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : -errno;
+    close(fd);
+    return rc;
 }
 
 int tapline_enter_netns(const char *netns_path) {

@@ -37,12 +37,18 @@ public struct ReplayReport: Sendable {
     public var lastKickErrno: Int32 = 0
     /// Frames never completed when the queues gave up waiting.
     public var abandoned: UInt64 = 0
+    /// In-kernel generator only: frames its program could not build (must stay 0), and frames the
+    /// interface refused (its `*_xdp_xmit_errors` ethtool counters; nil when it does not report them).
+    public var buildFailures: UInt64 = 0
+    public var deviceRefused: UInt64?
     public var skips = ReplaySkips()
     public var finished = false
     public var failures: [String] = []
 
     public var packetsPerSecond: Double { seconds > 0 ? Double(offered) / seconds : 0 }
     public var bitsPerSecond: Double { seconds > 0 ? Double(offeredBytes) * 8 / seconds : 0 }
+
+    public init() {}
 }
 
 /// Replays a capture file out of an interface through one AF_XDP socket per TX queue.

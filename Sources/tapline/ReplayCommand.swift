@@ -1,6 +1,7 @@
 import ArgumentParser
 import CShims
 import Replay
+import ReplayXDP
 import XSK
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,12 @@ struct ReplayCommand: ParsableCommand {
             Frames over --frame-size bytes, under 14 bytes, or not Ethernet are skipped and counted. \
             SIGINT or SIGTERM stops and prints the report. Needs root (CAP_NET_ADMIN, CAP_BPF). On a veth, \
             frames reach the peer only if the peer runs a native XDP program.
+
+            --engine xdp replays from inside the kernel: the file's frames (up to --umem-mb) are loaded into \
+            BPF maps, and bpf_prog_test_run in live-frames mode (Linux 5.18+) runs a program that writes each \
+            next frame and redirects it to the interface, which sends it with its ndo_xdp_xmit: no skb and no \
+            system call per frame, several times AF_XDP copy mode's rate into a veth. One thread (--cores \
+            picks its CPU; the device picks the queue), file order, --topspeed only.
             """)
 
     @Option(name: .shortAndLong, help: "The interface to transmit on.")
@@ -62,6 +69,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "AF_XDP bind mode: auto, zerocopy or copy.")
     var mode: String = "auto"
 
+    @Option(help: "xsk: AF_XDP TX rings; xdp: the in-kernel generator (see below).")
+    var engine: String = "xsk"
+
     @Flag(inversion: .prefixedNo, help: "A progress line every second (default: when standard error is a terminal).")
     var progress: Bool?
 
@@ -77,6 +87,20 @@ struct ReplayCommand: ParsableCommand {
         guard ["auto", "zerocopy", "copy"].contains(mode) else { throw ValidationError("--mode must be auto, zerocopy or copy") }
         _ = try parseList(queues, what: "--queues")
         if let cores { _ = try parseList(cores, what: "--cores") }
+        guard ["xsk", "xdp"].contains(engine) else { throw ValidationError("--engine must be xsk or xdp") }
+        if engine == "xdp" {
+            guard topspeed else {
+                throw ValidationError("--engine xdp sends as fast as it can (--topspeed): each kernel call sends a burst "
+                                      + "of frames, too coarse to pace; --rate and --speed need --engine xsk")
+            }
+            guard queues == "0" else {
+                throw ValidationError("--engine xdp sends from one CPU and the device picks the queue (a veth: the CPU number "
+                                      + "modulo its queues): choose the CPU with --cores instead of --queues")
+            }
+            if let cores, try parseList(cores, what: "--cores").count != 1 {
+                throw ValidationError("--engine xdp runs one sending thread: give --cores one CPU")
+            }
+        }
     }
 
     func parseList(_ text: String, what: String) throws -> [Int] {
@@ -118,6 +142,7 @@ struct ReplayCommand: ParsableCommand {
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        if engine == "xdp" { return try runInKernel(signals: &signals) }
 
         let replayer: Replayer
         do {
@@ -136,6 +161,49 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw ToolError("replay: \(error)")
         }
+        let r = supervise(replayer, signals: &signals)
+        printReport(r, cutShort: replayer.cutShort, longest: "over \(frameSize) bytes")
+        if !r.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `--engine xdp`: the in-kernel generator.
+    func runInKernel(signals: inout sigset_t) throws {
+        var config = KernelReplayConfig(interface: interface, path: file)
+        config.loops = loop
+        config.cpu = try cores.map { try parseList($0, what: "--cores")[0] }
+        config.maximumBytes = umemMb << 20
+        let replayer: KernelReplayer
+        do {
+            replayer = try KernelReplayer(config: config)
+        } catch {
+            throw ToolError("replay: \(error)")
+        }
+        writeStandardError("replay: \(file): \(replayer.framesPerPass) frames (\(replayer.bytesPerPass) bytes) a pass, "
+                           + "in the kernel (\(replayer.chunks) chunks, \(fixed(Double(replayer.kernelBytes) / 1048576, 1)) MiB); "
+                           + "\(interface): in-kernel generator (live-frames test runs, the device's ndo_xdp_xmit)"
+                           + (config.cpu.map { ", CPU \($0)" } ?? ""))
+        do {
+            try replayer.start()
+        } catch {
+            throw ToolError("replay: \(error)")
+        }
+        let r = supervise(replayer, signals: &signals)
+        printReport(r, cutShort: replayer.cutShort, longest: "over \(replayer.longestAllowed) bytes, the MTU + 18")
+        if let refused = r.deviceRefused {
+            let missing = r.offered &- r.completed
+            print("replay: \(interface) transmitted \(r.completed) of \(r.offered) frames, refused \(refused)"
+                  + (missing > 0 && r.completed == 0
+                     ? " (a veth takes XDP frames only while its peer runs an XDP program)" : ""))
+        } else {
+            print("replay: \(interface) does not report ndo_xdp_xmit counts: frames handed to it \(r.offered)")
+        }
+        if r.buildFailures > 0 { print("replay: error: the generator could not build \(r.buildFailures) frames") }
+        if !r.failures.isEmpty || r.buildFailures > 0 { throw ExitCode(1) }
+    }
+
+    /// Waits for a replay to end, a progress line every second when asked; the first SIGINT or
+    /// SIGTERM stops it, a second one stops waiting.
+    func supervise<D: ReplayDriver>(_ replayer: D, signals: inout sigset_t) -> ReplayReport {
         let showProgress = progress ?? (isatty(2) == 1)
         var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
         var nextLine = ReplayClock.now() + 1_000_000_000
@@ -160,12 +228,10 @@ struct ReplayCommand: ParsableCommand {
                 nextLine += 1_000_000_000
             }
         }
-        let r = replayer.wait()
-        printReport(r, replayer: replayer)
-        if !r.failures.isEmpty { throw ExitCode(1) }
+        return replayer.wait()
     }
 
-    func printReport(_ r: ReplayReport, replayer: Replayer) {
+    func printReport(_ r: ReplayReport, cutShort: Int, longest: String) {
         let sk = r.skips
         print("replay: \(r.offered) frames (\(r.offeredBytes) bytes) offered in \(fixed(r.seconds, 3)) s: "
               + "\(fixed(r.packetsPerSecond, 0)) pps, \(fixed(r.bitsPerSecond / 1e6, 1)) Mbit/s; "
@@ -173,9 +239,9 @@ struct ReplayCommand: ParsableCommand {
         print("replay: errors: tx_invalid \(r.txInvalid), wake-ups failed \(r.kickErrors)"
               + (r.kickErrors > 0 ? " (last: \(String(cString: strerror(r.lastKickErrno))))" : "")
               + ", retried \(r.kickRetries) (ring or device busy), never completed \(r.abandoned)")
-        print("replay: skipped per pass: \(sk.total) (\(sk.tooLong) over \(frameSize) bytes, "
+        print("replay: skipped per pass: \(sk.total) (\(sk.tooLong) \(longest), "
               + "\(sk.tooShort) under 14 bytes, \(sk.notEthernet) not Ethernet)"
-              + (replayer.cutShort > 0 ? "; \(replayer.cutShort) frames sent as captured, shorter than on the wire" : ""))
+              + (cutShort > 0 ? "; \(cutShort) frames sent as captured, shorter than on the wire" : ""))
         for f in r.failures { print("replay: error: \(f)") }
         print("replay-summary offered=\(r.offered) bytes=\(r.offeredBytes) completed=\(r.completed) "
               + "seconds=\(fixed(r.seconds, 6)) pps=\(fixed(r.packetsPerSecond, 0)) "
@@ -183,6 +249,17 @@ struct ReplayCommand: ParsableCommand {
     }
 
 }
+
+/// What `tapline replay` waits on: the AF_XDP replayer or the in-kernel generator.
+protocol ReplayDriver: AnyObject {
+    var isFinished: Bool { get }
+    func stop()
+    func report() -> ReplayReport
+    func wait() -> ReplayReport
+}
+
+extension Replayer: ReplayDriver {}
+extension KernelReplayer: ReplayDriver {}
 
 /// `x` with `decimals` digits after the point (no Foundation here).
 func fixed(_ x: Double, _ decimals: Int) -> String {

@@ -1,11 +1,12 @@
 #ifndef TAPLINE_CPREFILTER_H
 #define TAPLINE_CPREFILTER_H
-// The prefilter's shared map layouts (BPF/prefilter.h) for Swift, and the two calls that need
+// The BPF programs' shared map layouts (BPF/prefilter.h, BPF/replayxdp.h) for Swift, and the two calls that need
 // _GNU_SOURCE (setns) to run work inside a network namespace on a thread of their own.
 #include <stdint.h>
 #include <sys/vfs.h>
 #include <linux/if_link.h>
 #include "../../../BPF/prefilter.h"
+#include "../../../BPF/replayxdp.h"
 
 /// Runs `body(context)` on a new pthread that first joins the network namespace at `netns_path`
 /// (e.g. /run/netns/NAME), then joins it. Returns 0, or an errno value if the thread or setns failed.
@@ -22,5 +23,13 @@ int tapline_netns_send_frames(const char *netns_path, const char *ifname, const 
 /// number. `cpu` < 0 sends as tapline_netns_send_frames does.
 int tapline_netns_send_frames_on_cpu(const char *netns_path, const char *ifname, const uint8_t *frames,
                                      const uint32_t *lengths, uint32_t count, int cpu);
+
+/// An AF_PACKET socket bound to `ifname` (in the calling thread's namespace) receiving every
+/// frame, with an 8 MiB buffer and a 300 ms receive timeout. Returns the descriptor or -errno.
+int tapline_packet_socket(const char *ifname);
+
+/// The next frame arriving on a tapline_packet_socket (frames it sends are skipped): its length,
+/// 0 when none came within the timeout, or -errno.
+int tapline_packet_receive(int fd, uint8_t *buffer, uint32_t capacity);
 
 #endif

@@ -21,6 +21,14 @@ int tapline_set_thread_name(const char *name);
 int tapline_ethtool_channels(const char *ifname, unsigned *rx, unsigned *tx, unsigned *combined,
                              unsigned *max_rx, unsigned *max_combined);
 
+/// The sum of an interface's ethtool statistics (ETHTOOL_GSTATS) whose names end with `suffix`,
+/// e.g. "_xdp_xmit" over a veth's per-queue "tx_queue_N_xdp_xmit". Returns 0, ENOENT when no
+/// statistic has that suffix, or the ioctl's errno value.
+int tapline_ethtool_stat_sum(const char *ifname, const char *suffix, unsigned long long *sum);
+
+/// An interface's MTU (SIOCGIFMTU, in the calling thread's network namespace), or -errno.
+int tapline_interface_mtu(const char *ifname);
+
 /// Joins the network namespace at `netns_path` (e.g. /run/netns/NAME) on the calling thread;
 /// threads it creates afterwards start there too. Returns 0 or an errno value.
 int tapline_enter_netns(const char *netns_path);
