@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore", "AppProtocols"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
-        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore", "TestLab"]),
+        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore", "TestLab", "ReplayXDP", "Replay"]),
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
         .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint", "TestLab"]),

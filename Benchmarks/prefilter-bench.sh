@@ -2,7 +2,8 @@
 # XDP prefilter drop rate on the veth lab: 256 rules of which the last matches, against a bare
 # XDP_DROP program, same in-kernel generator (bpf_prog_test_run live frames redirecting into the
 # generator's veth end), same run: the programs take turns for ROUNDS rounds and each one's best
-# round is its rate. Also the in-kernel cost per frame (test runs with repeat).
+# round is its rate; then the same programs under the project's own generator, `tapline replay --engine
+# xdp` (KernelReplayer) replaying 1,024 distinct frames. Also the in-kernel cost per frame (test runs with repeat).
 # Runs the tests of Tests/PrefilterTests/VethBenchTests.swift and CostTests.swift as root.
 # Every measured instruction runs in the kernel (generator included): the build configuration
 # changes nothing measured (the BPF object is clang -O2 in both), so the debug build is used.
