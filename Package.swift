@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "XSK", dependencies: ["CXDP", "CNUMA"], swiftSettings: perPacket),
 
         // `tapline replay`: a capture file out of an interface through AF_XDP TX rings (XSK).
-        .target(name: "Replay", dependencies: ["XSK", "Ingest", "PacketCore", "Engine"], swiftSettings: perPacket),
+        .target(name: "Replay", dependencies: ["XSK", "Ingest", "PacketCore", "Engine", "CShims"], swiftSettings: perPacket),
 
         // `tapline replay --engine xdp`: the in-kernel generator of BPF/replayxdp.bpf.c (built by the plugin).
         .target(name: "ReplayXDP", dependencies: ["Replay", "CXDP", "CPrefilter", "CShims", "Ingest", "Engine"],

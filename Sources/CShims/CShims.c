@@ -151,3 +151,20 @@ int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, 
     freeifaddrs(list);
     return rc;
 }
+
+int tapline_interface_tx_drops(const char *ifname, unsigned *dropped, unsigned *errors) {
+    struct ifaddrs *list = NULL;
+    if (getifaddrs(&list) != 0) return errno;
+    int rc = ENODEV;
+    for (struct ifaddrs *a = list; a; a = a->ifa_next) {
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET || !a->ifa_data) continue;
+        if (strcmp(a->ifa_name, ifname) != 0) continue;
+        const struct rtnl_link_stats *st = a->ifa_data;
+        *dropped = st->tx_dropped;
+        *errors = st->tx_errors;
+        rc = 0;
+        break;
+    }
+    freeifaddrs(list);
+    return rc;
+}

@@ -1,4 +1,5 @@
 public import Ingest
+import CShims
 import Engine
 public import XSK
 #if canImport(Glibc)
@@ -41,6 +42,9 @@ public struct ReplayReport: Sendable {
     /// interface refused (its `*_xdp_xmit_errors` ethtool counters; nil when it does not report them).
     public var buildFailures: UInt64 = 0
     public var deviceRefused: UInt64?
+    /// AF_XDP engine: frames the interface took but dropped (its tx_dropped + tx_errors since the
+    /// start; nil when it could not be read). On a veth: frames its peer's queue had no room for.
+    public var deviceDropped: UInt64?
     public var skips = ReplaySkips()
     public var finished = false
     public var failures: [String] = []
@@ -73,6 +77,8 @@ public final class Replayer {
 
     let scan: ReplayScan
     let counters: [QueueCounters]
+    /// The interface's tx_dropped + tx_errors when the sockets were made.
+    let deviceDropsAtStart: UInt32?
     let stopFlag = StopFlag()
     var threads: [PinnedThread] = []
     var startNs: UInt64 = 0
@@ -110,6 +116,7 @@ public final class Replayer {
         }
         sockets = made
         budgetNotes = notes
+        deviceDropsAtStart = Self.deviceDrops(config.interface)
         let fileTiming: Bool
         if case .speed = config.pacing { fileTiming = true } else { fileTiming = false }
         do {
@@ -133,6 +140,13 @@ public final class Replayer {
             }
             throw .nothingToSend(why)
         }
+    }
+
+    static func deviceDrops(_ interface: String) -> UInt32? {
+        var dropped: UInt32 = 0
+        var errors: UInt32 = 0
+        guard tapline_interface_tx_drops(interface, &dropped, &errors) == 0 else { return nil }
+        return dropped &+ errors
     }
 
     /// Starts one thread per queue.
@@ -202,6 +216,9 @@ public final class Replayer {
         let end = r.finished ? last : ReplayClock.now()
         r.seconds = end > startNs ? Double(end - startNs) / 1e9 : 0
         for s in sockets { r.txInvalid += s.statistics().txInvalid }
+        if let start = deviceDropsAtStart, let now = Self.deviceDrops(config.interface) {
+            r.deviceDropped = UInt64(now &- start)
+        }
         r.skips = skips
         return r
     }

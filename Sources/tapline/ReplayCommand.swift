@@ -163,6 +163,10 @@ struct ReplayCommand: ParsableCommand {
         }
         let r = supervise(replayer, signals: &signals)
         printReport(r, cutShort: replayer.cutShort, longest: "over \(frameSize) bytes")
+        if let dropped = r.deviceDropped, dropped > 0 {
+            print("replay: \(interface) dropped \(dropped) of the frames it took (its tx_dropped and tx_errors; "
+                  + "on a veth: no room in the peer's queue), so \(r.completed &- min(r.completed, dropped)) went out")
+        }
         if !r.failures.isEmpty { throw ExitCode(1) }
     }
 
@@ -245,7 +249,8 @@ struct ReplayCommand: ParsableCommand {
         for f in r.failures { print("replay: error: \(f)") }
         print("replay-summary offered=\(r.offered) bytes=\(r.offeredBytes) completed=\(r.completed) "
               + "seconds=\(fixed(r.seconds, 6)) pps=\(fixed(r.packetsPerSecond, 0)) "
-              + "tx_invalid=\(r.txInvalid) kick_errors=\(r.kickErrors) skipped=\(sk.total) abandoned=\(r.abandoned)")
+              + "tx_invalid=\(r.txInvalid) kick_errors=\(r.kickErrors) skipped=\(sk.total) abandoned=\(r.abandoned)"
+              + (r.deviceDropped.map { " device_dropped=\($0)" } ?? "") + (r.deviceRefused.map { " device_refused=\($0)" } ?? ""))
     }
 
 }

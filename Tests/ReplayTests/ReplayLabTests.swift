@@ -77,6 +77,7 @@ import Testing
         #expect(r.txInvalid == 0)
         #expect(r.skips.total == 0)
         #expect(Self.seen(p, expected: UInt64(3 * Self.frames)) == UInt64(3 * Self.frames))
+        #expect(r.deviceDropped == 0, "every frame arrived, so the veth dropped none")
     }
 
     @Test func rateLimitedReplayTakesAboutNOverR() throws {

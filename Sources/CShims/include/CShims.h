@@ -38,4 +38,9 @@ int tapline_enter_netns(const char *netns_path);
 /// (rx_dropped) and `missed` (rx_missed_errors + rx_fifo_errors, the NIC ran out of buffers).
 /// Returns 0, or ENODEV when the interface is not found.
 int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, unsigned long long *missed);
+
+/// An interface's transmit drops and errors (getifaddrs, 32-bit counters that wrap: use deltas).
+/// A veth counts there the frames it took but could not hand to its peer (the peer's queue full).
+/// Returns 0, ENODEV, or getifaddrs' errno value.
+int tapline_interface_tx_drops(const char *ifname, unsigned *dropped, unsigned *errors);
 #endif
