@@ -80,7 +80,7 @@ let package = Package(
 
         // Live capture: the prefilter, AF_XDP sockets per RX queue, packet threads, loss accounting.
         .target(name: "Capture",
-                dependencies: ["XSK", "Prefilter", "CPrefilter", "Engine", "Dissect", "FlowTrack", "PacketCore", "Rings", "CShims"],
+                dependencies: ["XSK", "Prefilter", "CPrefilter", "Engine", "Export", "Dissect", "FlowTrack", "PacketCore", "Rings", "CShims"],
                 swiftSettings: perPacket),
 
         // Export I/O above the engine: threads, sockets, files, anonymization (Foundation-free).
@@ -120,7 +120,7 @@ let package = Package(
         // Namespaced veth labs for the kernel tests (test support, not shipped).
         .target(name: "TestLab", dependencies: ["CPrefilter"], path: "Tests/TestLab", swiftSettings: strict),
         .testTarget(name: "CaptureTests",
-                    dependencies: ["Capture", "TestLab", "XSK", "Dissect", "AppProtocols", "Prefilter", "Engine", "Synth", "Ingest", "FlowTrack", "Export",
+                    dependencies: ["Capture", "TestLab", "XSK", "Dissect", "AppProtocols", "Prefilter", "Engine", "Synth", "Ingest", "FlowTrack", "Export", "Outputs",
                                    "PacketCore", "CShims"]),
         .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),

@@ -1,5 +1,6 @@
 public import FlowTrack
 public import XSK
+public import Export
 
 /// How `capture` runs on one interface.
 public struct CaptureOptions: Sendable {
@@ -29,5 +30,9 @@ public struct CaptureOptions: Sendable {
     /// How long a shunt stays in the kernel without its flow ending in userspace (0: until the
     /// flow's record is written). Which flows are shunted: `flowTable.shuntApps`.
     public var shuntLifetimeNs: UInt64 = 0
+    /// Frames to write (`--pcap`): one queue per dissecting thread — run to completion: by position
+    /// in `queues`; pipeline: by worker. Empty: nothing is written. Each thread offers every frame it
+    /// receives (decoded or not); a full queue leaves the frame out, counted by the queue.
+    public var packetQueues: [PacketQueue] = []
     public init(interface: String) { self.interface = interface }
 }

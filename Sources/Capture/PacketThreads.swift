@@ -1,6 +1,7 @@
 import CPrefilter
 import Dissect
 import Engine
+import Export
 import FlowTrack
 import PacketCore
 import Rings
@@ -75,7 +76,7 @@ struct FrameStack {
 /// thread (run-to-completion ingest or pipeline worker). Records go to `sink`.
 @inline(__always)
 func dissect(_ frame: UnsafeRawBufferPointer, at now: UInt64, decoder: PacketDecoder, info: inout PacketInfo,
-             table: FlowTable, counters: inout ThreadCounters, sink: inout RecordRingSink) {
+             table: FlowTable, counters: inout ThreadCounters, sink: inout RecordRingSink, pcap: PacketQueue?) {
     counters.decode.packets &+= 1
     counters.decode.bytes &+= UInt64(frame.count)
     info.timestampNs = now
@@ -85,9 +86,16 @@ func dissect(_ frame: UnsafeRawBufferPointer, at now: UInt64, decoder: PacketDec
         try decoder.decode(frame, linkType: .ethernet, into: &info)
     } catch {
         counters.decode.count(error)
+        pcap?.offer(frame, timestampNs: now, originalLength: info.wireLength, linkType: .ethernet, flowHash: 0)
         return
     }
     counters.decode.count(info)
+    if let pcap {
+        // The same per-flow key as analyze's, for the writer's per-flow cut-off.
+        let hash = info.ipVersion == 0 ? 0
+            : FlowHash.mix(FlowHash.symmetric(info.src, info.dst, proto: info.ipProto), UInt64(info.srcPort ^ info.dstPort)) | 1
+        pcap.offer(frame, timestampNs: now, originalLength: info.wireLength, linkType: .ethernet, flowHash: hash)
+    }
     guard info.ipVersion != 0 else { return }
     table.process(info, frame: frame)
     if !table.pending.isEmpty { table.drain(into: &sink) }
@@ -120,10 +128,13 @@ final class RunToCompletionQueue: @unchecked Sendable {
     let control: ThreadControl
     let batchSize: Int
     let dissects: Bool
+    /// Where this thread's frames go to be written (`--pcap`), if anywhere.
+    let pcap: PacketQueue?
 
     init(socket: XSKSocket, options: CaptureOptions, index: Int) {
         self.socket = socket
         dissects = options.dissect
+        pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
         table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
         control = ThreadControl(recordCapacity: options.recordRingCapacity)
         batchSize = options.batchSize
@@ -175,7 +186,8 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 counters.receivedBytes &+= UInt64(d.length)
                 if dissects {
                     let frame = UnsafeRawBufferPointer(start: socket.frame(d.address), count: Int(d.length))
-                    dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink)
+                    dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink,
+                            pcap: pcap)
                 } else {
                     counters.rxdropped &+= 1
                 }
@@ -338,9 +350,11 @@ final class PipelineWorker: @unchecked Sendable {
     let control: ThreadControl
     let ingests: [PipelineIngest]
     let batchSize: Int
+    let pcap: PacketQueue?
 
     init(index: Int, ingests: [PipelineIngest], options: CaptureOptions) {
         self.index = index
+        pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
         self.ingests = ingests
         table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
         control = ThreadControl(recordCapacity: options.recordRingCapacity)
@@ -372,7 +386,8 @@ final class PipelineWorker: @unchecked Sendable {
                     let d = batch[k]
                     let address = d >> 16
                     let frame = UnsafeRawBufferPointer(start: bases[q] + Int(address), count: Int(d & 0xffff))
-                    dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink)
+                    dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink,
+                            pcap: pcap)
                     batch[k] = address & chunkMask[q]
                 }
                 // The return ring holds every frame of the UMEM, so this always fits.

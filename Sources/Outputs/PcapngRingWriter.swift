@@ -63,8 +63,10 @@ public struct PcapngRingStats: Sendable, Equatable {
 /// and writing is tried again with the next packets.
 public final class PcapngRingWriter: @unchecked Sendable {
     public let config: PcapngRingConfig
-    /// The packet path's side: offer frames here.
-    public let queue: PacketQueue
+    /// The packet path's side: offer frames here. One queue per producing thread (each queue has
+    /// a single producer); `queue` is the first.
+    public let queues: [PacketQueue]
+    public var queue: PacketQueue { queues[0] }
     private let rewriter: AddressRewriter?
     private let done = Atomic<Bool>(false)
     private let state = Mutex(PcapngRingStats())
@@ -72,9 +74,15 @@ public final class PcapngRingWriter: @unchecked Sendable {
     private let fileList = Mutex<[String]>([])
     private var thread: PinnedThread?
 
-    public init(config: PcapngRingConfig, anonymizer: CryptoPAn? = nil) throws(SystemError) {
+    /// `producers` threads offer frames, each to its own queue of `config.queueBytes / producers`
+    /// bytes; the writer takes from them in turn (frames of different queues may interleave out
+    /// of time order; within a queue they keep it).
+    public init(config: PcapngRingConfig, anonymizer: CryptoPAn? = nil, producers: Int = 1) throws(SystemError) {
+        precondition(producers >= 1)
         self.config = config
-        queue = PacketQueue(capacityBytes: config.queueBytes, snapLength: config.snapLength)
+        queues = (0..<producers).map { _ in
+            PacketQueue(capacityBytes: max(1 << 20, config.queueBytes / producers), snapLength: config.snapLength)
+        }
         rewriter = anonymizer.map { AddressRewriter(anonymizer: $0) }
         var st = stat()
         if stat(config.directory, &st) != 0 {
@@ -89,8 +97,8 @@ public final class PcapngRingWriter: @unchecked Sendable {
 
     public var stats: PcapngRingStats {
         var s = state.withLock { $0 }
-        s.packetsLostQueueFull = queue.dropped
-        s.queueDepthBytes = queue.depthBytes
+        s.packetsLostQueueFull = queues.reduce(0) { $0 + $1.dropped }
+        s.queueDepthBytes = queues.reduce(0) { $0 + $1.depthBytes }
         return s
     }
 
@@ -217,7 +225,7 @@ public final class PcapngRingWriter: @unchecked Sendable {
 
         while true {
             let finishing = done.load(ordering: .acquiring)
-            let got = queue.pop { entry, frame in
+            func write(_ entry: PacketQueue.Entry, _ frame: UnsafeMutableRawBufferPointer) {
                 // Per-flow cut-off.
                 if entry.flowHash != 0, config.cutoff != .none {
                     let slot = Int(entry.flowHash % UInt64(cutoffSlots))
@@ -261,6 +269,8 @@ public final class PcapngRingWriter: @unchecked Sendable {
                 pendingBytes += UInt64(total)
                 if out.count >= bufferSize { flush() }
             }
+            var got = false
+            for q in queues where q.pop(write) { got = true }
             if got { idle = 0; continue }
             if finishing { break }
             flush()

@@ -1,3 +1,4 @@
+import Synchronization
 import ArgumentParser
 import Capture
 import CShims
@@ -6,6 +7,7 @@ import Engine
 import Export
 import MetricsEndpoint
 import FlowTrack
+import Outputs
 import Prefilter
 import Topology
 import XSK
@@ -130,8 +132,8 @@ struct CaptureCommand: ParsableCommand {
         guard duration >= 0, idleTimeout > 0, activeTimeout > 0 else { throw ValidationError("durations must be positive") }
         _ = try shuntMask()
         if rxdrop && pipeline { throw ValidationError("--rxdrop runs to completion; drop --pipeline") }
-        if exports.pcap != nil {
-            throw ValidationError("--pcap is not available with capture yet (it is with analyze)")
+        if exports.pcap != nil && rxdrop {
+            throw ValidationError("--pcap writes the frames capture dissects; --rxdrop dissects none")
         }
         try exports.validateExports()
     }
@@ -160,11 +162,15 @@ struct CaptureCommand: ParsableCommand {
         let exporters = try exports.makeExporters()
         let board = StatsBoard()
         let captureBoard = CaptureBoard()
+        // The pcapng writer is made once the plan says how many threads feed it (after the
+        // endpoint starts): the endpoint reads its statistics through this holder.
+        let pcapHolder = PcapWriterHolder()
         // The endpoint starts before joining a namespace, so it listens where the operator is.
         var metricsServer: MetricsServer?
         if !noMetrics {
             do {
                 metricsServer = try exports.startMetrics(board: board, exporters: exporters, pcap: nil,
+                                                         pcapStats: { pcapHolder.stats },
                                                          defaultEndpoint: Self.defaultMetrics, capture: captureBoard)
             } catch {
                 if exports.metrics != nil { throw error }
@@ -177,13 +183,26 @@ struct CaptureCommand: ParsableCommand {
             if rc != 0 { throw ToolError("cannot join network namespace \(path): \(String(cString: strerror(rc)))") }
         }
 
-        let options = try makeOptions()
+        var options = try makeOptions()
+        let pcapWriter: PcapngRingWriter?
+        do {
+            // One queue per dissecting thread: per RX queue run to completion, per worker in a pipeline.
+            pcapWriter = try exports.makePcapWriter(anonymizer: anonymizer,
+                                                    producers: options.runToCompletion ? options.queues.count : options.workers)
+        } catch {
+            exports.stopMetrics(metricsServer)
+            throw error
+        }
+        options.packetQueues = pcapWriter?.queues ?? []
+        pcapHolder.set(pcapWriter)
         var out: RecordOutput
         do {
             out = try RecordOutput(path: flows == "none" ? nil : flows,
                                    rotateBytes: exports.ndjsonRotateBytes, rotateSeconds: exports.ndjsonRotateSeconds,
                                    exporters: exporters, anonymizer: anonymizer)
         } catch {
+            pcapWriter?.close()
+            exports.stopMetrics(metricsServer)
             throw ToolError("cannot write flow records: \(error)")
         }
 
@@ -192,6 +211,7 @@ struct CaptureCommand: ParsableCommand {
             session = try CaptureSession(options: options, rules: rules, force: force)
         } catch {
             out.close()
+            pcapWriter?.close()
             exports.stopMetrics(metricsServer)
             throw ToolError("capture on \(interface): \(error)")
         }
@@ -241,6 +261,9 @@ struct CaptureCommand: ParsableCommand {
         captureBoard.set(account)
         publish(account, board)
         out.close()
+        // The packet threads have ended: everything they offered is queued; this writes it and
+        // closes the last file valid.
+        pcapWriter?.close()
         exports.stopMetrics(metricsServer)
         if !quiet {
             Engine.writeStandardError(CaptureReport.text(account, interface: interface))
@@ -248,7 +271,12 @@ struct CaptureCommand: ParsableCommand {
                 let st = e.stats
                 writeStandardError("  ipfix    \(e.config.destination): records sent \(st.sent)  dropped \(st.dropped)  messages \(st.messages)")
             }
+            if let p = pcapWriter?.stats {
+                writeStandardError("  pcapng   packets written \(p.packetsWritten)  cut off \(p.packetsCutOff)  lost (queue full) "
+                                   + "\(p.packetsLostQueueFull)  lost (write error) \(p.packetsLostWriteError)  files \(p.filesOpened)")
+            }
         }
+        if let err = pcapWriter?.lastError { writeStandardError("tapline: \(err)") }
         if let summaryJSON {
             do {
                 let sink = try Export.FileSink(path: summaryJSON)
@@ -366,3 +394,10 @@ struct CaptureCommand: ParsableCommand {
     }
 }
 
+/// The pcapng writer of a capture, made after the metrics endpoint starts; the endpoint reads its
+/// statistics through this.
+final class PcapWriterHolder: Sendable {
+    private let writer = Mutex<PcapngRingWriter?>(nil)
+    func set(_ w: PcapngRingWriter?) { writer.withLock { $0 = w } }
+    var stats: PcapngRingStats? { writer.withLock { $0?.stats } }
+}

@@ -110,7 +110,7 @@ struct ExportOptions: ParsableArguments {
         }
     }
 
-    func makePcapWriter(anonymizer: CryptoPAn?) throws -> PcapngRingWriter? {
+    func makePcapWriter(anonymizer: CryptoPAn?, producers: Int = 1) throws -> PcapngRingWriter? {
         guard let pcap else { return nil }
         var c = PcapngRingConfig(directory: pcap)
         c.maxFileBytes = pcapRotateBytes
@@ -120,18 +120,19 @@ struct ExportOptions: ParsableArguments {
         c.queueBytes = pcapQueueBytes
         if let n = pcapFlowPackets { c.cutoff = .packets(n) }
         if let n = pcapFlowBytes { c.cutoff = .bytes(n) }
-        do { return try PcapngRingWriter(config: c, anonymizer: anonymizer) } catch {
+        do { return try PcapngRingWriter(config: c, anonymizer: anonymizer, producers: producers) } catch {
             throw ToolError("--pcap \(pcap): \(error)")
         }
     }
 
     /// Starts the metrics endpoint (blocking until it listens), or nil when not asked for.
     func startMetrics(board: StatsBoard, exporters: [IPFIXExporter], pcap: PcapngRingWriter?,
+                      pcapStats: (@Sendable () -> PcapngRingStats?)? = nil,
                       defaultEndpoint: String? = nil, capture: CaptureBoard? = nil) throws -> MetricsServer? {
         guard let text = metrics ?? defaultEndpoint, let ep = Endpoint(Substring(text)) else { return nil }
         let server = MetricsServer(host: ep.host, port: Int(ep.port)) {
             MetricsCatalog.samples(board.snapshot, exporters: exporters.map { ($0.config.destination.description, $0.stats) },
-                                   pcap: pcap?.stats, capture: capture?.account)
+                                   pcap: pcap?.stats ?? pcapStats?(), capture: capture?.account)
         }
         let result = BlockingResult()
         Task { @Sendable in

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import Ingest
 import Glibc
 import Prefilter
 import TestLab
@@ -60,7 +61,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "tapline-cap-\(getpid())-\(signal)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (p, err) = try start(lab, [], dir: dir)
+        let (p, err) = try start(lab, ["--pcap", dir + "/pcap"], dir: dir)
         #expect(waitAttached(lab))
         try lab.send(frames(400))
         usleep(300_000)
@@ -75,6 +76,14 @@ import Testing
         let records = try String(contentsOfFile: dir + "/flows.ndjson", encoding: .utf8).split(separator: "\n")
         #expect(records.count == 4, "\(text)")
         #expect(records.allSatisfy { $0.contains("\"end_reason\":\"shutdown\"") && $0.contains("\"a_pkts\":100") })
+        // --pcap: every frame in a valid pcapng file, closed on the signal.
+        var written = 0
+        for f in try FileManager.default.contentsOfDirectory(atPath: dir + "/pcap") {
+            let reader = try CaptureFileReader(path: dir + "/pcap/" + f)
+            while try reader.next() != nil { written += 1 }
+        }
+        #expect(written == 400, "\(text)")
+        #expect(text.contains("pcapng   packets written 400"), "\(text)")
         // Nothing left behind: no XDP program on the interface, no pins.
         let link = try NamespaceLab.ip(["-n", lab.rxNS, "link", "show", lab.rx])
         #expect(!link.contains("xdp"), "\(link)")

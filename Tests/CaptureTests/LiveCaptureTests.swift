@@ -9,6 +9,7 @@ import FlowTrack
 import Glibc
 import Ingest
 import PacketCore
+import Outputs
 import Prefilter
 import Synth
 import TestLab
@@ -172,6 +173,42 @@ func captureAll() -> RuleSet {
         let missing = Set(traffic.records).subtracting(records)
         let extra = Set(records).subtracting(traffic.records)
         #expect(missing.isEmpty && extra.isEmpty, "missing \(missing.prefix(3)) extra \(extra.prefix(3))")
+    }
+
+    /// `--pcap`: every frame capture receives is written, byte for byte, into valid pcapng files
+    /// (one writer queue per dissecting thread).
+    @Test(.enabled(if: isRoot), arguments: [(1, false), (2, true)])
+    func pcapHoldsEveryReceivedFrame(queues: Int, pipeline: Bool) throws {
+        let lab = try NamespaceLab(queues: queues, prefix: "tlc")
+        let traffic = try Traffic(profile: .mix, flows: 60, packets: 1200)
+        defer { traffic.remove() }
+        let dir = NSTemporaryDirectory() + "tapline-capture-pcap-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = PcapngRingConfig(directory: dir)
+        config.maxFileBytes = 64 << 10   // several files, so rotation is in the path too
+        var o = options(lab, queues: Array(0..<queues), pipeline: pipeline)
+        let writer = try PcapngRingWriter(config: config, producers: pipeline ? o.workers : queues)
+        o.packetQueues = writer.queues
+        let (a, _, _) = try capture(lab, o, rules: captureAll(), frames: traffic.frames)
+        writer.close()
+        let st = writer.stats
+        #expect(a.received == UInt64(traffic.frames.count), "\(describe(a))")
+        #expect(st.packetsWritten == a.received && st.packetsLostQueueFull == 0 && st.writeErrors == 0)
+        #expect(st.filesOpened > 1)
+        var written: [[UInt8]] = []
+        for f in writer.files {
+            let reader = try CaptureFileReader(path: f)
+            while let p = try reader.next() {
+                #expect(p.linkType == .ethernet && p.capturedLength == p.wireLength)
+                written.append(Array(p.bytes))
+            }
+        }
+        #expect(written.count == traffic.frames.count)
+        func key(_ f: [UInt8]) -> String { f.map { String($0, radix: 16) }.joined(separator: ",") }
+        if queues == 1 && !pipeline {
+            #expect(written == traffic.frames, "one queue, one thread: the file order is the arrival order")
+        }
+        #expect(written.map(key).sorted() == traffic.frames.map(key).sorted())
     }
 
     /// Frames the prefilter drops are accounted as dropped; the rest are received and dissected.
