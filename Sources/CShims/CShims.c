@@ -135,16 +135,15 @@ int tapline_enter_netns(const char *netns_path) {
     return rc;
 }
 
-int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, unsigned long long *missed) {
+/// The link statistics getifaddrs gives for `ifname` (copied to `out`). 0, ENODEV, or errno.
+static int interface_link_stats(const char *ifname, struct rtnl_link_stats *out) {
     struct ifaddrs *list = NULL;
     if (getifaddrs(&list) != 0) return errno;
     int rc = ENODEV;
     for (struct ifaddrs *a = list; a; a = a->ifa_next) {
         if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET || !a->ifa_data) continue;
         if (strcmp(a->ifa_name, ifname) != 0) continue;
-        const struct rtnl_link_stats *st = a->ifa_data;
-        *dropped = st->rx_dropped;
-        *missed = (unsigned long long)st->rx_missed_errors + st->rx_fifo_errors;
+        *out = *(const struct rtnl_link_stats *)a->ifa_data;
         rc = 0;
         break;
     }
@@ -152,19 +151,20 @@ int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, 
     return rc;
 }
 
+int tapline_interface_rx_drops(const char *ifname, unsigned long long *dropped, unsigned long long *missed) {
+    struct rtnl_link_stats st;
+    int rc = interface_link_stats(ifname, &st);
+    if (rc != 0) return rc;
+    *dropped = st.rx_dropped;
+    *missed = (unsigned long long)st.rx_missed_errors + st.rx_fifo_errors;
+    return 0;
+}
+
 int tapline_interface_tx_drops(const char *ifname, unsigned *dropped, unsigned *errors) {
-    struct ifaddrs *list = NULL;
-    if (getifaddrs(&list) != 0) return errno;
-    int rc = ENODEV;
-    for (struct ifaddrs *a = list; a; a = a->ifa_next) {
-        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET || !a->ifa_data) continue;
-        if (strcmp(a->ifa_name, ifname) != 0) continue;
-        const struct rtnl_link_stats *st = a->ifa_data;
-        *dropped = st->tx_dropped;
-        *errors = st->tx_errors;
-        rc = 0;
-        break;
-    }
-    freeifaddrs(list);
-    return rc;
+    struct rtnl_link_stats st;
+    int rc = interface_link_stats(ifname, &st);
+    if (rc != 0) return rc;
+    *dropped = st.tx_dropped;
+    *errors = st.tx_errors;
+    return 0;
 }

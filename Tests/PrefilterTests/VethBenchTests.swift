@@ -108,24 +108,17 @@ import Testing
         return run.seconds
     }
 
-    /// The programs take turns, round after round, so that load from other work on the machine
-    /// falls on all of them alike; each one's best round is its rate (interference only slows a
-    /// round down). Rounds: TAPLINE_VETH_BENCH_ROUNDS (default 5).
-    ///
-    /// In a plain test run (no TAPLINE_VETH_BENCH_FRAMES) it is a short smoke run of 20,000 frames,
-    /// one round: a flood of millions of frames starves the other kernel tests running beside it
-    /// (their veth rings overflow). Benchmarks/prefilter-bench.sh sets the full size.
-    @Test func dropRateWith256RulesAgainstBareDrop() throws {
-        guard requireRoot() else { return }
-        let env = ProcessInfo.processInfo.environment
-        let frames = UInt32(env["TAPLINE_VETH_BENCH_FRAMES"] ?? "") ?? 20_000
-        let rounds = Int(env["TAPLINE_VETH_BENCH_ROUNDS"] ?? "") ?? (env["TAPLINE_VETH_BENCH_FRAMES"] == nil ? 1 : 5)
-        let lab = try VethLab()
-        var f = Frame(); f.l4 = .udp(7, 9); f.payload = 22
+    /// The four receiver programs — a bare XDP_DROP, one that reads the EtherType first, the
+    /// prefilter without rules (default drop) and the prefilter with 256 rules (the last matching,
+    /// drop) — take turns, round after round, so that load from other work on the machine falls on
+    /// all of them alike; each one's best round is its rate (interference only slows a round down).
+    /// `measure(program)` sends `frames` frames while that program is the receiver's and returns
+    /// the seconds; every frame must reach the program and be dropped by it. Prints the rates under
+    /// `label`.
+    static func rounds(_ label: String, frames: UInt64, rounds: Int, measure: (Int32) throws -> Double) throws {
         var text = ""
         for i in 0..<255 { text += "pass src 198.51.100.\(i) dport \(1000 + i)\n" }
         text += "drop proto udp dport 9\n"
-
         let bare = Self.bareDrop()
         try #require(bare >= 0)
         defer { close(bare) }
@@ -140,22 +133,38 @@ import Testing
         for _ in 0..<rounds {
             let before = p.counters().activeRule(255).packets
             let emptyBefore = empty.counters().dropped.packets
-            let t = [try Self.timed(lab, bare, f.bytes, count: frames),
-                     try Self.timed(lab, reading, f.bytes, count: frames),
-                     try Self.timed(lab, empty.programFD, f.bytes, count: frames),
-                     try Self.timed(lab, p.programFD, f.bytes, count: frames)]
-            // Every frame sent reached the receiver's program and was dropped by it.
-            #expect(p.counters().activeRule(255).packets - before == UInt64(frames))
-            #expect(empty.counters().dropped.packets - emptyBefore == UInt64(frames))
+            let t = [try measure(bare), try measure(reading), try measure(empty.programFD), try measure(p.programFD)]
+            #expect(p.counters().activeRule(255).packets - before == frames)
+            #expect(empty.counters().dropped.packets - emptyBefore == frames)
             for i in 0..<4 { best[i] = min(best[i], t[i]) }
             ratios.append(t[0] / t[3])
         }
         let rate = best.map { Double(frames) / $0 / 1e6 }
-        print(String(format: "veth drop rate: XDP_DROP after reading the EtherType %.2f Mpps, ratio %.2f", rate[1], rate[1] / rate[0]))
-        print(String(format: "veth drop rate: prefilter without rules (default drop) %.2f Mpps, ratio %.2f", rate[2], rate[2] / rate[0]))
-        print(String(format: "veth drop rate: bare XDP_DROP %.2f Mpps, prefilter 256 rules (last matches) %.2f Mpps, ratio %.2f (best of %d rounds of %u frames; per-round ratios ",
-                     rate[0], rate[3], rate[3] / rate[0], rounds, frames)
+        print(String(format: "veth drop rate%@: XDP_DROP after reading the EtherType %.2f Mpps, ratio %.2f", label, rate[1], rate[1] / rate[0]))
+        print(String(format: "veth drop rate%@: prefilter without rules (default drop) %.2f Mpps, ratio %.2f", label, rate[2], rate[2] / rate[0]))
+        print(String(format: "veth drop rate%@: bare XDP_DROP %.2f Mpps, prefilter 256 rules (last matches) %.2f Mpps, ratio %.2f (best of %d rounds of %llu frames; per-round ratios ",
+                     label, rate[0], rate[3], rate[3] / rate[0], rounds, frames)
               + ratios.map { String(format: "%.2f", $0) }.joined(separator: " ") + ")")
+    }
+
+    /// Frames and rounds: TAPLINE_VETH_BENCH_FRAMES and TAPLINE_VETH_BENCH_ROUNDS (default 5).
+    /// Without TAPLINE_VETH_BENCH_FRAMES it is a short smoke run of ~20,000 frames, one round: a
+    /// flood of millions of frames starves the other kernel tests running beside it (their veth
+    /// rings overflow). Benchmarks/prefilter-bench.sh sets the full size.
+    static func size() -> (frames: Int, rounds: Int) {
+        let env = ProcessInfo.processInfo.environment
+        let frames = Int(env["TAPLINE_VETH_BENCH_FRAMES"] ?? "") ?? 20_000
+        let rounds = Int(env["TAPLINE_VETH_BENCH_ROUNDS"] ?? "") ?? (env["TAPLINE_VETH_BENCH_FRAMES"] == nil ? 1 : 5)
+        return (frames, rounds)
+    }
+
+    /// Under the bare generator: one fixed 64-byte frame redirected by a live-frames test run.
+    @Test func dropRateWith256RulesAgainstBareDrop() throws {
+        guard requireRoot() else { return }
+        let (frames, rounds) = Self.size()
+        let lab = try VethLab()
+        var f = Frame(); f.l4 = .udp(7, 9); f.payload = 22
+        try Self.rounds("", frames: UInt64(frames), rounds: rounds) { try Self.timed(lab, $0, f.bytes, count: UInt32(frames)) }
     }
 
     /// A pcap of `count` distinct 64-byte UDP frames to port 9 (sources 10.0.x.y, source ports
@@ -198,51 +207,19 @@ import Testing
         return r.seconds
     }
 
-    /// The same four receiver programs with the project's own generator, `tapline replay --engine
-    /// xdp`, replaying 1,024 distinct frames: unlike the bare redirect generator above it writes
-    /// every frame, as a NIC would before the XDP program runs.
+    /// Under the project's own generator, `tapline replay --engine xdp`, replaying 1,024 distinct
+    /// frames: unlike the bare generator it writes every frame, as a NIC would before the XDP
+    /// program runs.
     @Test func dropRateWith256RulesUnderTheProjectReplayer() throws {
         guard requireRoot() else { return }
-        let env = ProcessInfo.processInfo.environment
-        let frames = Int(env["TAPLINE_VETH_BENCH_FRAMES"] ?? "") ?? 20_480
-        let rounds = Int(env["TAPLINE_VETH_BENCH_ROUNDS"] ?? "") ?? (env["TAPLINE_VETH_BENCH_FRAMES"] == nil ? 1 : 5)
+        let (frames, rounds) = Self.size()
         let distinct = 1024
         let loops = max(1, frames / distinct)
-        let sent = UInt64(loops * distinct)
         let file = try Self.floodFile(count: distinct)
         defer { unlink(file) }
         let lab = try VethLab()
-        var text = ""
-        for i in 0..<255 { text += "pass src 198.51.100.\(i) dport \(1000 + i)\n" }
-        text += "drop proto udp dport 9\n"
-        let bare = Self.bareDrop()
-        try #require(bare >= 0)
-        defer { close(bare) }
-        let reading = Self.readingDrop()
-        try #require(reading >= 0)
-        defer { close(reading) }
-        let p = try program(text)
-        let empty = try program("default drop")
-
-        var best = [Double](repeating: .infinity, count: 4)
-        var ratios: [Double] = []
-        for _ in 0..<rounds {
-            let before = p.counters().activeRule(255).packets
-            let emptyBefore = empty.counters().dropped.packets
-            let t = [try Self.replayed(lab, bare, file: file, loops: loops),
-                     try Self.replayed(lab, reading, file: file, loops: loops),
-                     try Self.replayed(lab, empty.programFD, file: file, loops: loops),
-                     try Self.replayed(lab, p.programFD, file: file, loops: loops)]
-            #expect(p.counters().activeRule(255).packets - before == sent)
-            #expect(empty.counters().dropped.packets - emptyBefore == sent)
-            for i in 0..<4 { best[i] = min(best[i], t[i]) }
-            ratios.append(t[0] / t[3])
+        try Self.rounds(" under tapline replay --engine xdp", frames: UInt64(loops * distinct), rounds: rounds) {
+            try Self.replayed(lab, $0, file: file, loops: loops)
         }
-        let rate = best.map { Double(sent) / $0 / 1e6 }
-        print(String(format: "veth drop rate under tapline replay --engine xdp: XDP_DROP after reading the EtherType %.2f Mpps, ratio %.2f", rate[1], rate[1] / rate[0]))
-        print(String(format: "veth drop rate under tapline replay --engine xdp: prefilter without rules (default drop) %.2f Mpps, ratio %.2f", rate[2], rate[2] / rate[0]))
-        print(String(format: "veth drop rate under tapline replay --engine xdp: bare XDP_DROP %.2f Mpps, prefilter 256 rules (last matches) %.2f Mpps, ratio %.2f (best of %d rounds of %llu frames; per-round ratios ",
-                     rate[0], rate[3], rate[3] / rate[0], rounds, sent)
-              + ratios.map { String(format: "%.2f", $0) }.joined(separator: " ") + ")")
     }
 }

@@ -38,18 +38,6 @@ import Testing
         return (out, skipped, bytes)
     }
 
-    /// The receiver end runs the prefilter with `rules` natively (a veth takes XDP frames only then).
-    static func receiver(_ lab: ReplayLab, rules: String) throws -> PrefilterProgram {
-        let p = try PrefilterProgram(config: PrefilterConfig())
-        guard case .success(let set) = RuleParser.parse(rules) else { fatalError("rules") }
-        try p.install(set)
-        nonisolated(unsafe) var failure: (any Error)?
-        try ReplayLab.inNamespace(lab.rxPath) {
-            do { _ = try p.attach(interface: lab.rx, mode: .native) } catch { failure = error }
-        }
-        if let failure { throw failure }
-        return p
-    }
 
     static func replay(_ lab: ReplayLab, _ config: KernelReplayConfig) throws -> ReplayReport {
         nonisolated(unsafe) var result: Result<ReplayReport, KernelReplayError>?
@@ -95,7 +83,7 @@ import Testing
         // The lab's veth has MTU 1500: frames over 1518 bytes are not sent (and said so).
         let (expected, tooLong, bytes) = try Self.fileFrames(path, limit: 1518)
         let lab = try ReplayLab()
-        let p = try Self.receiver(lab, rules: "default pass")
+        let p = try lab.prefilterReceiver(rules: "default pass")
         defer { p.detach() }
         let fd = try Self.packetSocket(lab)
         defer { close(fd) }

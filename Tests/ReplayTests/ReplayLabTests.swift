@@ -18,17 +18,6 @@ import Testing
         return path
     }
 
-    static func receiver(_ lab: ReplayLab) throws -> PrefilterProgram {
-        let p = try PrefilterProgram(config: PrefilterConfig())
-        guard case .success(let set) = RuleParser.parse("default drop") else { fatalError("rules") }
-        try p.install(set)
-        nonisolated(unsafe) var failure: (any Error)?
-        try ReplayLab.inNamespace(lab.rxPath) {
-            do { _ = try p.attach(interface: lab.rx, mode: .native) } catch { failure = error }
-        }
-        if let failure { throw failure }
-        return p
-    }
 
     /// Replays in the generator's namespace; returns the report.
     static func replay(_ lab: ReplayLab, _ config: ReplayConfig) throws -> ReplayReport {
@@ -65,7 +54,7 @@ import Testing
         let path = try Self.synthesize()
         defer { unlink(path) }
         let lab = try ReplayLab()
-        let p = try Self.receiver(lab)
+        let p = try lab.prefilterReceiver(rules: "default drop")
         defer { p.detach() }
         var config = ReplayConfig(interface: lab.gen, path: path)
         config.pacing = .topSpeed
@@ -88,7 +77,7 @@ import Testing
         let path = try Self.synthesize()
         defer { unlink(path) }
         let lab = try ReplayLab()
-        let p = try Self.receiver(lab)
+        let p = try lab.prefilterReceiver(rules: "default drop")
         defer { p.detach() }
         var config = ReplayConfig(interface: lab.gen, path: path)
         let rate: UInt64 = 800
@@ -112,7 +101,7 @@ import Testing
         let path = try Self.synthesize()
         defer { unlink(path) }
         let lab = try ReplayLab()
-        let p = try Self.receiver(lab)
+        let p = try lab.prefilterReceiver(rules: "default drop")
         defer { p.detach() }
         var config = ReplayConfig(interface: lab.gen, path: path)
         config.pacing = .topSpeed
