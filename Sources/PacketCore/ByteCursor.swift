@@ -34,7 +34,9 @@ public struct ByteCursor {
         count += n
     }
 
-    /// Appends the decimal digits of `v`, two digits per division.
+    /// Appends the decimal digits of `v`, two digits per division, written right to left straight
+    /// into place: the digit count comes first (from the bit length, one comparison against a power
+    /// of ten), so no scratch copy is needed (that copy was a `memmove` call per number).
     public mutating func appendDecimal(_ v: UInt64) {
         precondition(count + 20 <= capacity, "ByteCursor overflow")
         if v < 10 {
@@ -42,32 +44,55 @@ public struct ByteCursor {
             count += 1
             return
         }
-        // Write right to left into a 20-byte scratch area at the end of the free space, then move.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let written = withUnsafeMutableBytes(of: &scratch) { raw -> Int in
-            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let pairs = Self.digitPairs.utf8Start
-            var i = 24
-            var n = v
-            while n >= 100 {
-                let r = Int(n % 100)
-                n /= 100
-                i -= 2
-                p[i] = pairs[r &* 2]
-                p[i + 1] = pairs[r &* 2 &+ 1]
-            }
-            if n >= 10 {
-                i -= 2
-                p[i] = pairs[Int(n) &* 2]
-                p[i + 1] = pairs[Int(n) &* 2 &+ 1]
-            } else {
-                i -= 1
-                p[i] = 48 &+ UInt8(truncatingIfNeeded: n)
-            }
-            (base + count).update(from: p + i, count: 24 - i)
-            return 24 - i
+        // floor(log10(2) × bit length) is the digit count less one, or less two when `v` is below
+        // that power of ten (1233 / 4096 ≈ log10(2), exact for every bit length ≤ 64).
+        let guess = ((64 &- v.leadingZeroBitCount) &* 1233) >> 12
+        let digits = guess &+ (v >= Self.powerOfTen(guess) ? 1 : 0)
+        let pairs = Self.digitPairs.utf8Start
+        let p = base + count
+        var i = digits
+        var n = v
+        while n >= 100 {
+            let r = Int(n % 100)
+            n /= 100
+            i -= 2
+            p[i] = pairs[r &* 2]
+            p[i + 1] = pairs[r &* 2 &+ 1]
         }
-        count += written
+        if n >= 10 {
+            p[0] = pairs[Int(n) &* 2]
+            p[1] = pairs[Int(n) &* 2 &+ 1]
+        } else {
+            p[0] = 48 &+ UInt8(truncatingIfNeeded: n)
+        }
+        count += digits
+    }
+
+    /// 10^k for k in 0...19 (a switch the compiler makes a table, with no global to initialize).
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
+        }
     }
 
     /// Appends `v` in lowercase hex without leading zeros ("0" for zero).
