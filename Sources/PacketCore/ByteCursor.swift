@@ -3,7 +3,12 @@
 public struct ByteCursor {
     public let base: UnsafeMutablePointer<UInt8>
     public let capacity: Int
-    public private(set) var count = 0
+    /// Bytes written so far.
+    public var count: Int { written }
+    /// Stored as `written` so the small appends below can be `@inlinable`: inlined where records
+    /// are encoded, a key's copy has a constant length and compiles to a few moves instead of a
+    /// call and a `memmove` call.
+    @usableFromInline var written = 0
 
     @inlinable
     public init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
@@ -11,27 +16,27 @@ public struct ByteCursor {
         self.capacity = capacity
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ byte: UInt8) {
-        precondition(count < capacity, "ByteCursor overflow")
-        base[count] = byte
-        count += 1
+        precondition(written < capacity, "ByteCursor overflow")
+        base[written] = byte
+        written += 1
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ s: StaticString) {
         let n = s.utf8CodeUnitCount
-        precondition(count + n <= capacity, "ByteCursor overflow")
-        (base + count).update(from: s.utf8Start, count: n)
-        count += n
+        precondition(written + n <= capacity, "ByteCursor overflow")
+        (base + written).update(from: s.utf8Start, count: n)
+        written += n
     }
 
     /// Appends `n` bytes from `p` in one copy (escaped text's runs that need no escape).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ p: UnsafeRawPointer, count n: Int) {
-        precondition(n >= 0 && count + n <= capacity, "ByteCursor overflow")
-        UnsafeMutableRawPointer(base + count).copyMemory(from: p, byteCount: n)
-        count += n
+        precondition(n >= 0 && written + n <= capacity, "ByteCursor overflow")
+        UnsafeMutableRawPointer(base + written).copyMemory(from: p, byteCount: n)
+        written += n
     }
 
     /// Appends the decimal digits of `v`, two digits per division, written right to left straight
@@ -40,8 +45,8 @@ public struct ByteCursor {
     public mutating func appendDecimal(_ v: UInt64) {
         precondition(count + 20 <= capacity, "ByteCursor overflow")
         if v < 10 {
-            base[count] = 48 &+ UInt8(truncatingIfNeeded: v)
-            count += 1
+            base[written] = 48 &+ UInt8(truncatingIfNeeded: v)
+            written += 1
             return
         }
         // floor(log10(2) × bit length) is the digit count less one, or less two when `v` is below
@@ -49,7 +54,7 @@ public struct ByteCursor {
         let guess = ((64 &- v.leadingZeroBitCount) &* 1233) >> 12
         let digits = guess &+ (v >= Self.powerOfTen(guess) ? 1 : 0)
         let pairs = Self.digitPairs.utf8Start
-        let p = base + count
+        let p = base + written
         var i = digits
         var n = v
         while n >= 100 {
@@ -65,7 +70,7 @@ public struct ByteCursor {
         } else {
             p[0] = 48 &+ UInt8(truncatingIfNeeded: n)
         }
-        count += digits
+        written += digits
     }
 
     /// 10^k for k in 0...19 (a switch the compiler makes a table, with no global to initialize).
@@ -103,8 +108,8 @@ public struct ByteCursor {
         while true {
             let d = UInt8(truncatingIfNeeded: (v >> shift) & 0xF)
             if d != 0 || started || shift == 0 {
-                base[count] = d < 10 ? 48 &+ d : 87 &+ d
-                count += 1
+                base[written] = d < 10 ? 48 &+ d : 87 &+ d
+                written += 1
                 started = true
             }
             if shift == 0 { break }
