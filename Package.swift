@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Dissect", dependencies: ["PacketCore"], swiftSettings: perPacket),
         .target(name: "AppProtocols", dependencies: ["PacketCore", "CPacketCrypto"], swiftSettings: perPacket),
         .target(name: "FlowTrack", dependencies: ["PacketCore", "Dissect", "AppProtocols"], swiftSettings: perPacket),
-        .target(name: "Ingest", dependencies: ["PacketCore"], swiftSettings: perPacket),
+        .target(name: "Ingest", dependencies: ["PacketCore", "CShims"], swiftSettings: perPacket),
         .target(name: "Export", dependencies: ["PacketCore", "FlowTrack", "AppProtocols"], swiftSettings: perPacket),
         .target(name: "Engine",
                 dependencies: ["PacketCore", "Rings", "Dissect", "AppProtocols", "FlowTrack", "Ingest", "Export", "CShims"],

@@ -16,7 +16,7 @@ public final class FlowTable {
     @usableFromInline typealias Index = Int32
     @usableFromInline static let nil_: Index = -1
 
-    @usableFromInline struct Entry {
+    @usableFromInline struct Entry: BitwiseCopyable {
         var key: FlowKey
         var hash: UInt64
         var src: IPAddress       // initiator
@@ -52,7 +52,13 @@ public final class FlowTable {
     private let slab: UnsafeMutablePointer<Entry>
     private let index: UnsafeMutablePointer<UInt64>   // 0 = empty, else hash low 32 << 32 | slab index + 1
     private let indexMask: Int
+    /// Entries freed by ended flows, most recent first, chained through `next`.
     private var freeHead: Index
+    /// Entries from here on have never held a flow and are not initialized: memory is touched
+    /// only for entries ever used (the peak of flows held at once, not the capacity). Freed
+    /// entries are taken first, so entries are handed out in the same order as from one free
+    /// list of every entry in index order.
+    private var neverUsed: Index = 0
     private var heads: (Index, Index) = (FlowTable.nil_, FlowTable.nil_)
     private var tails: (Index, Index) = (FlowTable.nil_, FlowTable.nil_)
     /// Flows held now.
@@ -74,16 +80,8 @@ public final class FlowTable {
         indexMask = size - 1
         index = .allocate(capacity: size)
         index.initialize(repeating: 0, count: size)
-        // Chain every slab entry onto the free list through `next`.
-        for i in 0..<config.capacity {
-            (slab + i).initialize(to: Entry(
-                key: FlowKey(lowAddress: .none, highAddress: .none, lowPort: 0, highPort: 0, proto: 0, vlan: 0),
-                hash: 0, src: .none, dst: .none, sport: 0, dport: 0, initiatorIsLow: true, tunnel: .none,
-                startNs: 0, lastNs: 0, aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
-                flagsA: 0, flagsB: 0, closeState: 0, list: 0, fragments: 0, shuntDecided: false,
-                prev: FlowTable.nil_, next: i + 1 < config.capacity ? Index(i + 1) : FlowTable.nil_))
-        }
-        freeHead = 0
+        // Not initialized here: an entry is initialized when a flow first takes it (`insert`).
+        freeHead = FlowTable.nil_
         fragments = FragmentTable(capacity: config.fragmentCapacity, timeoutNs: config.fragmentTimeoutNs)
         l7 = L7Dissector(capacity: config.capacity, config: config)
         l7Enabled = config.l7Enabled
@@ -147,7 +145,10 @@ public final class FlowTable {
     @inline(__always)
     public func drain<S: FlowRecordSink>(into sink: inout S) {
         if pending.isEmpty { return }
-        for r in pending { sink.emit(r) }
+        // By index into the storage: `for r in pending` copies each 664-byte record out first.
+        pending.withUnsafeBufferPointer { records in
+            for k in records.indices { sink.emit(records[k]) }
+        }
         pending.removeAll(keepingCapacity: true)
     }
 
@@ -296,25 +297,32 @@ public final class FlowTable {
 
     private func insert(_ key: FlowKey, _ hash: UInt64, info: PacketInfo,
                         sport: UInt16, dport: UInt16, senderIsLow: Bool, flags: UInt8) -> Index {
-        if freeHead == FlowTable.nil_ {
+        if freeHead == FlowTable.nil_ && Int(neverUsed) == config.capacity {
             let victim = heads.0 != FlowTable.nil_ ? heads.0 : heads.1
             stats.evictions &+= 1
             end(victim, reason: .evicted)
         }
-        let i = freeHead
+        let i: Index
+        if freeHead != FlowTable.nil_ {
+            i = freeHead
+            freeHead = slab[Int(i)].next
+        } else {
+            i = neverUsed
+            neverUsed += 1
+        }
         let e = slab + Int(i)
-        freeHead = e.pointee.next
         // Initiator: the sender of the first packet, except that a SYN+ACK first means the receiver opened.
         var initiatorIsLow = senderIsLow
         if flags & 0x12 == 0x12 { initiatorIsLow = !senderIsLow }
         let (src, dst, sp, dp) = initiatorIsLow == senderIsLow
             ? (info.src, info.dst, sport, dport) : (info.dst, info.src, dport, sport)
-        e.pointee = Entry(key: key, hash: hash, src: src, dst: dst, sport: sp, dport: dp,
-                          initiatorIsLow: initiatorIsLow, tunnel: info.tunnel,
-                          startNs: info.timestampNs, lastNs: info.timestampNs,
-                          aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
-                          flagsA: 0, flagsB: 0, closeState: 0, list: FlowTable.listOpen, fragments: 0,
-                          shuntDecided: false, prev: FlowTable.nil_, next: FlowTable.nil_)
+        // Entry is BitwiseCopyable: initializing over a freed entry's old value is also correct.
+        e.initialize(to: Entry(key: key, hash: hash, src: src, dst: dst, sport: sp, dport: dp,
+                               initiatorIsLow: initiatorIsLow, tunnel: info.tunnel,
+                               startNs: info.timestampNs, lastNs: info.timestampNs,
+                               aPackets: 0, aBytes: 0, bPackets: 0, bBytes: 0, aIPBytes: 0, bIPBytes: 0,
+                               flagsA: 0, flagsB: 0, closeState: 0, list: FlowTable.listOpen, fragments: 0,
+                               shuntDecided: false, prev: FlowTable.nil_, next: FlowTable.nil_))
         var p = Int(truncatingIfNeeded: hash) & indexMask
         while index[p] != 0 { p = (p + 1) & indexMask }
         index[p] = (hash & 0xFFFF_FFFF) << 32 | UInt64(i + 1)

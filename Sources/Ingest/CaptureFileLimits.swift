@@ -21,4 +21,9 @@ public enum CaptureFileLimits {
     /// Readers asked for a buffer at least this large map regular files; smaller buffers (tests of
     /// the streaming path) read with read(2).
     static let mapThreshold = 1 << 20
+    /// Bytes of the next record prefetched while the current one is dissected: its header and the
+    /// frame's first bytes (L2–L4 headers and the start of the payload the L7 probes read), four
+    /// cache lines. Two left the payload to wait; every line of the file some kilobytes ahead was
+    /// no faster and reads what nothing looks at.
+    static let prefetchBytes = 256
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShims
 
 // The read buffer: a window `storage[head..<tail]` over the file, refilled with read(2).
 extension CaptureFileReader {
@@ -21,6 +22,21 @@ extension CaptureFileReader {
     func ensure(_ count: Int) throws(CaptureFileError) -> Bool {
         if tail - head >= count { return true }
         return try fill(count)
+    }
+
+    /// Prefetches the start of the record at `head` (its header and the first bytes of the frame,
+    /// where the L2–L4 headers are) while the caller dissects the record just returned. The file's
+    /// bytes are not in the cache, and without this every record header is a wait on memory (a
+    /// sixth of the time of `analyze`). Only lines inside the window are named; a hint, so nothing
+    /// depends on it.
+    @inline(__always)
+    func prefetchNextRecord() {
+        guard tail - head >= CaptureFileLimits.prefetchBytes, let base = storage.baseAddress else { return }
+        var offset = 0
+        while offset < CaptureFileLimits.prefetchBytes {
+            tapline_prefetch(base + head + offset)
+            offset += 64
+        }
     }
 
     @inline(never)

@@ -58,6 +58,7 @@ extension CaptureFileReader {
             bytes: UnsafeRawBufferPointer(start: bytes.baseAddress! + at + headerLength, count: Int(captured)),
             fileOffset: recordOffset)
         consume(recordLength)
+        prefetchNextRecord()
         return packet
     }
 }

@@ -179,6 +179,7 @@ extension CaptureFileReader {
                                           count: Int(captured)),
             fileOffset: blockOffset)
         consume(length)
+        prefetchNextRecord()
         return packet
     }
 

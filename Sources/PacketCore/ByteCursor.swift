@@ -3,7 +3,12 @@
 public struct ByteCursor {
     public let base: UnsafeMutablePointer<UInt8>
     public let capacity: Int
-    public private(set) var count = 0
+    /// Bytes written so far.
+    public var count: Int { written }
+    /// Stored as `written` so the small appends below can be `@inlinable`: inlined where records
+    /// are encoded, a key's copy has a constant length and compiles to a few moves instead of a
+    /// call and a `memmove` call.
+    @usableFromInline var written = 0
 
     @inlinable
     public init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
@@ -11,63 +16,88 @@ public struct ByteCursor {
         self.capacity = capacity
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ byte: UInt8) {
-        precondition(count < capacity, "ByteCursor overflow")
-        base[count] = byte
-        count += 1
+        precondition(written < capacity, "ByteCursor overflow")
+        base[written] = byte
+        written += 1
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ s: StaticString) {
         let n = s.utf8CodeUnitCount
-        precondition(count + n <= capacity, "ByteCursor overflow")
-        (base + count).update(from: s.utf8Start, count: n)
-        count += n
+        precondition(written + n <= capacity, "ByteCursor overflow")
+        (base + written).update(from: s.utf8Start, count: n)
+        written += n
     }
 
     /// Appends `n` bytes from `p` in one copy (escaped text's runs that need no escape).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ p: UnsafeRawPointer, count n: Int) {
-        precondition(n >= 0 && count + n <= capacity, "ByteCursor overflow")
-        UnsafeMutableRawPointer(base + count).copyMemory(from: p, byteCount: n)
-        count += n
+        precondition(n >= 0 && written + n <= capacity, "ByteCursor overflow")
+        UnsafeMutableRawPointer(base + written).copyMemory(from: p, byteCount: n)
+        written += n
     }
 
-    /// Appends the decimal digits of `v`, two digits per division.
+    /// Appends the decimal digits of `v`, two digits per division, written right to left straight
+    /// into place: the digit count comes first (from the bit length, one comparison against a power
+    /// of ten), so no scratch copy is needed (that copy was a `memmove` call per number).
     public mutating func appendDecimal(_ v: UInt64) {
         precondition(count + 20 <= capacity, "ByteCursor overflow")
         if v < 10 {
-            base[count] = 48 &+ UInt8(truncatingIfNeeded: v)
-            count += 1
+            base[written] = 48 &+ UInt8(truncatingIfNeeded: v)
+            written += 1
             return
         }
-        // Write right to left into a 20-byte scratch area at the end of the free space, then move.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let written = withUnsafeMutableBytes(of: &scratch) { raw -> Int in
-            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let pairs = Self.digitPairs.utf8Start
-            var i = 24
-            var n = v
-            while n >= 100 {
-                let r = Int(n % 100)
-                n /= 100
-                i -= 2
-                p[i] = pairs[r &* 2]
-                p[i + 1] = pairs[r &* 2 &+ 1]
-            }
-            if n >= 10 {
-                i -= 2
-                p[i] = pairs[Int(n) &* 2]
-                p[i + 1] = pairs[Int(n) &* 2 &+ 1]
-            } else {
-                i -= 1
-                p[i] = 48 &+ UInt8(truncatingIfNeeded: n)
-            }
-            (base + count).update(from: p + i, count: 24 - i)
-            return 24 - i
+        // floor(log10(2) × bit length) is the digit count less one, or less two when `v` is below
+        // that power of ten (1233 / 4096 ≈ log10(2), exact for every bit length ≤ 64).
+        let guess = ((64 &- v.leadingZeroBitCount) &* 1233) >> 12
+        let digits = guess &+ (v >= Self.powerOfTen(guess) ? 1 : 0)
+        let pairs = Self.digitPairs.utf8Start
+        let p = base + written
+        var i = digits
+        var n = v
+        while n >= 100 {
+            let r = Int(n % 100)
+            n /= 100
+            i -= 2
+            p[i] = pairs[r &* 2]
+            p[i + 1] = pairs[r &* 2 &+ 1]
         }
-        count += written
+        if n >= 10 {
+            p[0] = pairs[Int(n) &* 2]
+            p[1] = pairs[Int(n) &* 2 &+ 1]
+        } else {
+            p[0] = 48 &+ UInt8(truncatingIfNeeded: n)
+        }
+        written += digits
+    }
+
+    /// 10^k for k in 0...19 (a switch the compiler makes a table, with no global to initialize).
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
+        }
     }
 
     /// Appends `v` in lowercase hex without leading zeros ("0" for zero).
@@ -78,8 +108,8 @@ public struct ByteCursor {
         while true {
             let d = UInt8(truncatingIfNeeded: (v >> shift) & 0xF)
             if d != 0 || started || shift == 0 {
-                base[count] = d < 10 ? 48 &+ d : 87 &+ d
-                count += 1
+                base[written] = d < 10 ? 48 &+ d : 87 &+ d
+                written += 1
                 started = true
             }
             if shift == 0 { break }

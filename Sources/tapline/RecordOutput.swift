@@ -21,11 +21,18 @@ struct RecordOutput: FlowRecordSink {
     }
 
     mutating func emit(_ record: FlowRecord) {
-        var r = record
+        // A record is 664 bytes: copied only when anonymization rewrites its addresses.
         if let anonymizer {
+            var r = record
             r.src = anonymizer.anonymize(r.src)
             r.dst = anonymizer.anonymize(r.dst)
+            deliver(r)
+        } else {
+            deliver(record)
         }
+    }
+
+    private mutating func deliver(_ r: FlowRecord) {
         for e in exporters { e.offer(r) }
         guard let writer, error == nil else { return }
         do throws(SystemError) { try writer.write(r) } catch { self.error = error }

@@ -30,4 +30,21 @@ import PacketCore
         appendDecimal(UInt64.max, to: &out)
         #expect(String(decoding: out, as: UTF8.self) == "0 18446744073709551615")
     }
+
+    /// Every digit count, at and next to each power of ten, where the digit count changes.
+    @Test func decimalsAtPowersOfTen() {
+        var values: [UInt64] = [1, 9, 10, 11, 99, 100, UInt64.max - 1, UInt64.max, 1 << 63, (1 << 63) - 1]
+        var p: UInt64 = 10
+        for _ in 1...19 {
+            values += [p - 1, p, p + 1]
+            if p > UInt64.max / 10 { break }
+            p *= 10
+        }
+        for bits in 1..<64 { values += [(1 << UInt64(bits)) - 1, 1 << UInt64(bits)] }
+        for v in values {
+            var out: [UInt8] = []
+            appendDecimal(v, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(v))
+        }
+    }
 }

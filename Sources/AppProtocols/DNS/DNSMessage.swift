@@ -20,6 +20,20 @@ public struct DNSName: Sendable, BitwiseCopyable {
         return true
     }
 
+    /// Appends as much of `label` as fits in one copy; false when some of it did not fit.
+    @inlinable
+    mutating func append(_ label: UnsafeRawBufferPointer) -> Bool {
+        let n = min(label.count, Self.capacity - count)
+        if n > 0 {
+            let at = count
+            withUnsafeMutableBytes(of: &bytes) { all in
+                all.baseAddress!.advanced(by: at).copyMemory(from: label.baseAddress!, byteCount: n)
+            }
+            count += n
+        }
+        return n == label.count
+    }
+
     public var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 }
 
@@ -90,8 +104,8 @@ public enum DNSMessage {
         // Answers: find the first A/AAAA/CNAME; a cut answer section keeps what the question gave.
         if !plausible { return .done }
         var walked = 0
+        var owner = DNSName()  // only its end offset is wanted; readName resets it per record
         while walked < Int(an) && walked < maxRecordsWalked && out.firstAnswerType == 0 {
-            var owner = DNSName()
             let (end, ok) = readName(msg, at: p, into: &owner, flags: &out.flags)
             guard ok, let type = msg.u16(end), let rdLength = msg.u16(end + 8) else { out.flags.insert(.malformed); break }
             let rd = end + 10
@@ -134,9 +148,7 @@ public enum DNSMessage {
                 let start = p + 1, stop = start + Int(len)
                 guard stop <= msg.count else { return (p, false) }
                 if name.count > 0 && !name.append(UInt8(ascii: ".")) { flags.insert(.textTruncated) }
-                for i in start..<stop where !name.append(msg.load(fromByteOffset: i, as: UInt8.self)) {
-                    flags.insert(.textTruncated); break
-                }
+                if !name.append(msg.slice(start..<stop)) { flags.insert(.textTruncated) }
                 p = stop
             case 0xC0:
                 guard let lo = msg.u8(p + 1) else { return (p, false) }

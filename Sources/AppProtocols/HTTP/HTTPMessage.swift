@@ -50,6 +50,23 @@ public enum HTTPMessage {
 
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
+    /// Offset of the first LF at or after `from`, or `p.count`. Eight bytes per step: a byte of
+    /// `w ^ 0x0A…` is zero at an LF, and the lowest byte flagged by the borrow test is the first
+    /// zero (a false flag can only sit above a true one).
+    @inline(__always)
+    static func lineFeed(_ p: UnsafeRawBufferPointer, from: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        var i = from
+        while i + 8 <= p.count {
+            let x = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ (0x0A &* ones)
+            let zero = (x &- ones) & ~x & high
+            if zero != 0 { return i + zero.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < p.count && p[i] != 0x0A { i += 1 }
+        return i
+    }
+
     static func nameIs(_ p: UnsafeRawBufferPointer, _ at: Int, _ colon: Int, _ name: StaticString) -> Bool {
         guard colon - at == name.utf8CodeUnitCount else { return false }
         for i in 0..<name.utf8CodeUnitCount where lower(p[at + i]) != name.utf8Start[i] { return false }
@@ -63,8 +80,7 @@ public enum HTTPMessage {
         var lines = 0
         while lines < maxHeaderLines {
             // Find the end of this line.
-            var e = lineStart
-            while e < p.count && p[e] != 0x0A { e += 1 }
+            let e = lineFeed(p, from: lineStart)
             if e >= p.count { return lines == 0 && probe(p) == .noMatch ? .invalid : .needMore }
             let lineEnd = e > lineStart && p[e - 1] == 0x0D ? e - 1 : e
             if lines == 0 {
