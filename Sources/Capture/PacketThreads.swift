@@ -1,4 +1,5 @@
 import CPrefilter
+import CShims
 import Dissect
 import Engine
 import Export
@@ -113,6 +114,8 @@ func forwardShunts(_ table: FlowTable, _ control: ThreadControl, _ counters: ino
 
 /// How often an idle packet thread ends flows by wall-clock time and publishes its counters.
 let idleHousekeepingNs: UInt64 = 100_000_000
+/// Times an ingest thread yields to a worker whose ring is full before dropping the frames.
+let ringFullYields = 16
 /// Batches between two publications of a busy thread's counters.
 let publishEveryBatches = 256
 
@@ -180,6 +183,9 @@ final class RunToCompletionQueue: @unchecked Sendable {
             }
             idleRounds = 0
             let now = realtimeNs()
+            // The kernel wrote these frames on another CPU: ask for every head at once, so the
+            // misses overlap instead of each dissection waiting for its own.
+            if dissects { for i in 0..<n { tapline_prefetch(socket.frame(socket.received(idx &+ i).address)) } }
             for i in 0..<n {
                 let d = socket.received(idx &+ i)
                 counters.received &+= 1
@@ -291,34 +297,57 @@ final class PipelineIngest: @unchecked Sendable {
                 continue
             }
             idleRounds = 0
-            for i in 0..<n {
-                let d = socket.received(idx &+ i)
-                counters.received &+= 1
-                counters.receivedBytes &+= UInt64(d.length)
-                let frame = socket.frame(d.address)
-                var hash: UInt64 = 0
-                var hashed = false
-                if d.address & ~chunkMask >= metaSize {
-                    let meta = (frame - Int(metaSize)).loadUnaligned(as: tl_xdp_meta.self)
-                    if meta.magic == TL_META_MAGIC { hash = meta.flow_hash; hashed = true }
+            if workers == 1 {
+                // One worker takes every frame: no hash to read, so the ingest thread never
+                // touches the frames (the worker's reads are its only cache misses on them).
+                for i in 0..<n {
+                    let d = socket.received(idx &+ i)
+                    counters.received &+= 1
+                    counters.receivedBytes &+= UInt64(d.length)
+                    staged[stagedCount[0]] = descriptor(address: d.address, length: d.length)
+                    stagedCount[0] += 1
                 }
-                if !hashed {
-                    // No metadata (another XDP program, or the copy did not carry it): decode here.
-                    do {
-                        try decoder.decode(UnsafeRawBufferPointer(start: frame, count: Int(d.length)),
-                                           linkType: .ethernet, into: &info)
-                        if info.ipVersion != 0 { hash = FlowHash.symmetric(info.src, info.dst, proto: info.ipProto) }
-                    } catch {}
+            } else {
+                // The metadata lines were written on another CPU: ask for all of them at once.
+                for i in 0..<n { tapline_prefetch(socket.frame(socket.received(idx &+ i).address) - Int(metaSize)) }
+                for i in 0..<n {
+                    let d = socket.received(idx &+ i)
+                    counters.received &+= 1
+                    counters.receivedBytes &+= UInt64(d.length)
+                    let frame = socket.frame(d.address)
+                    var hash: UInt64 = 0
+                    var hashed = false
+                    if d.address & ~chunkMask >= metaSize {
+                        let meta = (frame - Int(metaSize)).loadUnaligned(as: tl_xdp_meta.self)
+                        if meta.magic == TL_META_MAGIC { hash = meta.flow_hash; hashed = true }
+                    }
+                    if !hashed {
+                        // No metadata (another XDP program, or the copy did not carry it): decode here.
+                        do {
+                            try decoder.decode(UnsafeRawBufferPointer(start: frame, count: Int(d.length)),
+                                               linkType: .ethernet, into: &info)
+                            if info.ipVersion != 0 { hash = FlowHash.symmetric(info.src, info.dst, proto: info.ipProto) }
+                        } catch {}
+                    }
+                    let w = Int(hash % UInt64(workers))
+                    staged[w * batchSize + stagedCount[w]] = descriptor(address: d.address, length: d.length)
+                    stagedCount[w] += 1
                 }
-                let w = workers == 1 ? 0 : Int(hash % UInt64(workers))
-                staged[w * batchSize + stagedCount[w]] = descriptor(address: d.address, length: d.length)
-                stagedCount[w] += 1
             }
             socket.releaseReceived(n)
             for w in 0..<workers where stagedCount[w] > 0 {
                 let c = stagedCount[w]
                 let base = staged + w * batchSize
-                let pushed = toWorker[w].push(contentsOf: UnsafeBufferPointer(start: base, count: c))
+                var pushed = toWorker[w].push(contentsOf: UnsafeBufferPointer(start: base, count: c))
+                // A full ring: give the worker the CPU a few times before dropping (when they
+                // share a core, only the worker empties it; meanwhile new frames wait in the RX
+                // ring, where a drop by the kernel costs less than a frame taken and dropped here).
+                var yields = 0
+                while pushed < c && yields < ringFullYields {
+                    sched_yield()
+                    yields += 1
+                    pushed += toWorker[w].push(contentsOf: UnsafeBufferPointer(start: base + pushed, count: c - pushed))
+                }
                 counters.handedOff &+= UInt64(pushed)
                 if pushed < c {
                     counters.ringOverflow &+= UInt64(c - pushed)
@@ -382,6 +411,7 @@ final class PipelineWorker: @unchecked Sendable {
                 if n == 0 { continue }
                 total += n
                 let now = realtimeNs()
+                for k in 0..<n { tapline_prefetch(bases[q] + Int(batch[k] >> 16)) }
                 for k in 0..<n {
                     let d = batch[k]
                     let address = d >> 16
