@@ -61,13 +61,7 @@ public struct NDJSONEncoder {
                 out.append(",\"answer\":"); text(m, .dnsAnswer, &out)
                 out.append("}")
             case .tls:
-                out.append(",\"tls\":{\"sni\":"); text(m, .tlsSNI, &out)
-                out.append(",\"alpn\":"); text(m, .tlsALPN, &out)
-                out.append(",\"version\":"); version(m.tlsVersion, &out)
-                out.append(",\"client_version\":"); version(m.tlsClientVersion, &out)
-                out.append(",\"cipher\":"); number(m.tlsVersion == 0 ? -1 : Int(m.tlsCipher), &out)
-                out.append(",\"ja4\":"); text(m, .tlsJA4, &out)
-                out.append("}")
+                tlsObject(m, &out)
             case .http, .ssdp:
                 out.append(",\"http\":{\"method\":"); text(m, .httpMethod, &out)
                 out.append(",\"host\":"); text(m, .httpHost, &out)
@@ -76,6 +70,8 @@ public struct NDJSONEncoder {
                 out.append(",\"content_type\":"); text(m, .httpContentType, &out)
                 out.append(",\"requests\":"); number(Int(m.httpRequests), &out)
                 out.append("}")
+                // TLS through a CONNECT tunnel: its hellos, beside the HTTP exchange that opened it.
+                if m.tlsClientVersion != 0 || m.tlsVersion != 0 { tlsObject(m, &out) }
             case .quic:
                 out.append(",\"quic\":{\"version\":"); number(m.quicVersion == 0 ? -1 : Int(m.quicVersion), &out)
                 out.append(",\"sni\":"); text(m, .quicSNI, &out)
@@ -113,6 +109,16 @@ public struct NDJSONEncoder {
     ]
 
     /// A text field as a JSON string, or null when unset.
+    private func tlsObject(_ m: FlowMetadata, _ out: inout ByteCursor) {
+        out.append(",\"tls\":{\"sni\":"); text(m, .tlsSNI, &out)
+        out.append(",\"alpn\":"); text(m, .tlsALPN, &out)
+        out.append(",\"version\":"); version(m.tlsVersion, &out)
+        out.append(",\"client_version\":"); version(m.tlsClientVersion, &out)
+        out.append(",\"cipher\":"); number(m.tlsVersion == 0 ? -1 : Int(m.tlsCipher), &out)
+        out.append(",\"ja4\":"); text(m, .tlsJA4, &out)
+        out.append("}")
+    }
+
     private func text(_ m: FlowMetadata, _ f: MetaField, _ out: inout ByteCursor) {
         if !m.has(f) { out.append("null"); return }
         out.append(UInt8(ascii: "\""))

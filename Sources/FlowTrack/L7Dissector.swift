@@ -134,17 +134,24 @@ final class L7Dissector {
         let before = pool.rangesOf(buffer).pointee.contiguous
         if rel + payload.count <= before { return }  // retransmission of bytes already held
         if rel != before { meta[i].flags.insert(.outOfOrder) }
+        // Bytes past the budget are left out; that is an overflow unless what was kept is enough
+        // for the parser (e.g. a large segment whose first bytes complete the message).
+        let fits: Bool
         if rel < 0 {
             // Overlaps byte 0: keep the part from byte 0 on.
             let skip = -rel
             if skip >= payload.count { return }
-            if !pool.write(buffer, at: 0, UnsafeRawBufferPointer(rebasing: payload[skip...])) { meta[i].flags.insert(.reassemblyOverflow) }
-        } else if !pool.write(buffer, at: rel, payload) {
-            meta[i].flags.insert(.reassemblyOverflow)
+            fits = pool.write(buffer, at: 0, UnsafeRawBufferPointer(rebasing: payload[skip...]))
+        } else {
+            fits = pool.write(buffer, at: rel, payload)
         }
         let now = pool.rangesOf(buffer).pointee.contiguous
-        if now == before { return }
+        if now == before {
+            if !fits { meta[i].flags.insert(.reassemblyOverflow) }
+            return
+        }
         let done = analyze(i, UnsafeRawBufferPointer(start: pool.bytes(buffer).baseAddress, count: now), context)
+        if !fits && !done { meta[i].flags.insert(.reassemblyOverflow) }
         if done || now >= pool.bufferSize {
             if !done { meta[i].flags.insert(.reassemblyOverflow) }
             pool.release(buffer)
@@ -183,9 +190,9 @@ final class L7Dissector {
         }
         switch m.pointee.app {
         case .dns, .mdns, .llmnr: return dns(m, p, c)
-        case .http: return http(m, p, c)
+        case .http: return http(i, m, p, c)
         // SSDP is HTTP over UDP (UPnP 2.0 §1): its request heads carry the same fields.
-        case .ssdp: _ = http(m, p, c); return true
+        case .ssdp: _ = http(i, m, p, c); return true
         case .tls: return tls(m, p, c)
         case .ssh: return ssh(m, p, c)
         case .quic: return quic(i, m, p, c)
@@ -213,11 +220,19 @@ final class L7Dissector {
         return true
     }
 
-    private func http(_ m: UnsafeMutablePointer<FlowMetadata>, _ p: UnsafeRawBufferPointer, _ c: ProbeContext) -> Bool {
+    private func http(_ i: Int, _ m: UnsafeMutablePointer<FlowMetadata>, _ p: UnsafeRawBufferPointer, _ c: ProbeContext) -> Bool {
+        // Past a CONNECT exchange the direction carries the tunnel: TLS from that offset on. The
+        // client's side opens once the proxy's 2xx has been seen.
+        let tunnel = Int(c.fromInitiator ? state[i].tunnelA : state[i].tunnelB)
+        if tunnel > 0 {
+            if c.fromInitiator && state[i].tunnelB == 0 { return false }
+            return p.count > tunnel ? tls(m, p.slice(tunnel..<p.count), c) : false
+        }
         var h = HTTPHead()
         let status = HTTPMessage.parse(p, into: &h)
         if status == .invalid { return true }
         if status == .needMore && p.count < pool.bufferSize { return false }
+        var opens = false
         if h.isRequest {
             m.pointee.set(.httpMethod, p.slice(h.method))
             m.pointee.set(.httpHost, p.slice(h.host))
@@ -225,11 +240,22 @@ final class L7Dissector {
             m.pointee.set(.httpContentType, p.slice(h.contentType))
             m.pointee.httpRequests &+= UInt16(h.requests)
             if h.requests > 1 { m.pointee.flags.insert(.httpPipelined) }
+            if c.ipProto == 6 && h.requests == 1 && p.slice(h.method).elementsEqual("CONNECT".utf8) {
+                state[i].connectAsked = true
+                opens = true
+            }
         } else if h.status != 0 && m.pointee.httpStatus == 0 {
             m.pointee.httpStatus = h.status
             if !m.pointee.has(.httpContentType) { m.pointee.set(.httpContentType, p.slice(h.contentType)) }
+            opens = state[i].connectAsked && h.status >= 200 && h.status < 300
+            // Refused: the client's side has no tunnel after all (its request head was all).
+            if state[i].connectAsked && !opens { state[i].doneA = true }
         }
-        return true
+        // A tunnel opens after the CONNECT request's head (client) and a 2xx response's head
+        // (server); its bytes must start inside the reassembly budget to be looked at.
+        guard opens, h.headEnd > 0, h.headEnd < pool.bufferSize, h.headEnd <= Int(UInt16.max) else { return true }
+        if c.fromInitiator { state[i].tunnelA = UInt16(h.headEnd) } else { state[i].tunnelB = UInt16(h.headEnd) }
+        return p.count > h.headEnd ? tls(m, p.slice(h.headEnd..<p.count), c) : false
     }
 
     private func tls(_ m: UnsafeMutablePointer<FlowMetadata>, _ p: UnsafeRawBufferPointer, _ c: ProbeContext) -> Bool {

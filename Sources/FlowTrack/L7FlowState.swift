@@ -22,4 +22,10 @@ struct L7FlowState {
     var tentativeFromA: Bool = false
     /// QUIC: highest CRYPTO byte written (in `bufferA`).
     var cryptoEnd: UInt16 = 0
+    /// HTTP CONNECT (RFC 9110 §9.3.6): the initiator asked for a tunnel; and per direction, the
+    /// stream offset where the tunnel's bytes start (after the request head, after a 2xx
+    /// response head; 0: no tunnel), parsed from there on as TLS.
+    var connectAsked: Bool = false
+    var tunnelA: UInt16 = 0
+    var tunnelB: UInt16 = 0
 }

@@ -102,6 +102,32 @@ func segment(_ fromA: Bool, seq: UInt32, flags: UInt8 = 0x18, payloadLength: Int
         #expect(r.meta.httpStatus == 200 && r.meta.string(.httpMethod) == "GET")
     }
 
+    /// TLS through an HTTP CONNECT tunnel: the request and the 2xx response, then the hellos, in
+    /// the same TCP flow (the ClientHello in two segments). The flow stays HTTP and gains its TLS.
+    @Test func tlsInsideAConnectTunnel() {
+        let req = Array("CONNECT apache.org:443 HTTP/1.1\r\nHost: apache.org:443\r\nUser-Agent: curl/8\r\n\r\n".utf8)
+        let resp = Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8)
+        let hello = clientHelloRecord(sni: "apache.org", size: 700)
+        let sh: [UInt8] = [0x16, 3, 3, 0, 42, 2, 0, 0, 38, 3, 3] + [UInt8](repeating: 7, count: 32) + [0, 0x13, 0x01, 0]
+        let a = UInt32(req.count), half = hello.count / 2
+        let r = run([(true, 1000, req), (false, 5000, resp),
+                     (true, 1000 + a, Array(hello[0..<half])), (true, 1000 + a + UInt32(half), Array(hello[half...])),
+                     (false, 5000 + UInt32(resp.count), sh)])
+        #expect(r.meta.app == .http && r.meta.string(.httpMethod) == "CONNECT" && r.meta.httpStatus == 200)
+        #expect(r.meta.string(.httpHost) == "apache.org:443")
+        #expect(r.meta.string(.tlsSNI) == "apache.org" && r.meta.string(.tlsALPN) == "h2")
+        #expect(r.meta.tlsVersion == 0x0303 && r.meta.tlsCipher == 0x1301)
+        #expect(!r.meta.flags.contains(.budgetExhausted))
+        // Refused (407): no tunnel, nothing parsed as TLS after it.
+        let denied = Array("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n".utf8)
+        let r2 = run([(true, 1000, req), (false, 5000, denied), (true, 1000 + a, hello)])
+        #expect(r2.meta.httpStatus == 407 && !r2.meta.has(.tlsSNI))
+        // A GET is no tunnel: bytes after its head are not TLS to us.
+        let get = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let r3 = run([(true, 1000, get + hello)])
+        #expect(r3.meta.string(.httpMethod) == "GET" && !r3.meta.has(.tlsSNI))
+    }
+
     @Test func portFallbackAndL7Off() {
         // No payload at all: decided by port.
         let r = run([])
