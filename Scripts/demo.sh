@@ -60,6 +60,9 @@ ip link add "$gif" netns "$gns" type veth peer name "$rif" netns "$rns" 2>/dev/n
 for pair in "$gns $gif" "$rns $rif"; do
   set -- $pair
   ip -n "$1" link set "$2" addrgenmode none
+  # The synthesized mix has full-size frames with two VLAN tags (1522 bytes): a veth forwards a
+  # frame only up to its MTU + 18, so the lab's MTU leaves room for them.
+  ip -n "$1" link set "$2" mtu 1600
   ip -n "$1" link set "$2" up
 done
 echo "== lab: $gif (namespace $gns) <-> $rif (namespace $rns)"

@@ -28,6 +28,9 @@ struct ReplayScan {
     var lastCapture: UInt64 = 0
     /// Frames whose capture length is below their wire length (sent as captured).
     var cutShort = 0
+    /// Frames longer than the interface forwards (its MTU + 18: Ethernet header and one VLAN
+    /// tag); sent all the same, the device may drop them. 0 when the MTU is unknown.
+    var overMTU = 0
     /// Every queue's share is in its UMEM (else the file is streamed).
     var preloaded = true
     /// Per queue: lengths (and capture times) of the preloaded frames; frame i sits at i × frameSize.
@@ -50,7 +53,7 @@ struct ReplayScan {
 
     /// Reads the whole file once: counts, and copies each queue's share into its socket's UMEM
     /// while every share fits (frame k of the file → queue k mod count).
-    static func run(path: String, sockets: [XSKSocket], config: ReplayConfig,
+    static func run(path: String, sockets: [XSKSocket], config: ReplayConfig, longestForwarded: Int?,
                     keepCaptureTimes: Bool) throws(CaptureFileError) -> ReplayScan {
         let q = sockets.count
         var scan = ReplayScan(queues: q)
@@ -64,6 +67,7 @@ struct ReplayScan {
             if scan.frames == 0 { scan.firstCapture = p.timestampNs }
             scan.lastCapture = max(scan.lastCapture, p.timestampNs)
             if p.capturedLength < p.wireLength { scan.cutShort += 1 }
+            if let limit = longestForwarded, Int(p.capturedLength) > limit { scan.overMTU += 1 }
             let queue = scan.frames % q
             scan.frames += 1
             scan.bytes += UInt64(p.capturedLength)

@@ -72,6 +72,8 @@ public final class Replayer {
     public let cutShort: Int
     /// The file is in the UMEM (else streamed).
     public let preloaded: Bool
+    /// Frames per pass longer than the interface's MTU + 18 (sent; the device may drop them).
+    public let overMTU: Int
     /// Per queue: what the kernel said about XDP_MAX_TX_SKB_BUDGET (nil: not asked).
     public let budgetNotes: [String?]
 
@@ -120,7 +122,9 @@ public final class Replayer {
         let fileTiming: Bool
         if case .speed = config.pacing { fileTiming = true } else { fileTiming = false }
         do {
-            scan = try ReplayScan.run(path: config.path, sockets: made, config: config, keepCaptureTimes: fileTiming)
+            let mtu = tapline_interface_mtu(config.interface)
+            scan = try ReplayScan.run(path: config.path, sockets: made, config: config,
+                                      longestForwarded: mtu > 0 ? Int(mtu) + 18 : nil, keepCaptureTimes: fileTiming)
         } catch {
             throw .file(error)
         }
@@ -129,6 +133,7 @@ public final class Replayer {
         skips = scan.skips
         cutShort = scan.cutShort
         preloaded = scan.preloaded
+        overMTU = scan.overMTU
         counters = config.queues.map { _ in QueueCounters() }
         if scan.frames == 0 {
             var why = "\(config.path): no frame to send"

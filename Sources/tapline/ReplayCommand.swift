@@ -156,6 +156,11 @@ struct ReplayCommand: ParsableCommand {
                            + "; \(interface) queue\(config.queues.count == 1 ? "" : "s") "
                            + config.queues.map(String.init).joined(separator: ",") + ", \(s.modeNote)"
                            + (replayer.budgetNotes[0].map { ", \($0)" } ?? ""))
+        if replayer.overMTU > 0 {
+            let mtu = tapline_interface_mtu(interface)
+            writeStandardError("replay: notice: \(replayer.overMTU) frames a pass are longer than \(interface) forwards "
+                               + "(MTU \(mtu) + 18 bytes); they are sent, and the device may drop them (counted as device_dropped)")
+        }
         do {
             try replayer.start()
         } catch {
