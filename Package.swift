@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "Replay", dependencies: ["XSK", "Ingest", "PacketCore", "Engine", "CShims"], swiftSettings: perPacket),
 
         // `tapline replay --engine xdp`: the in-kernel generator of BPF/replayxdp.bpf.c (built by the plugin).
-        .target(name: "ReplayXDP", dependencies: ["Replay", "CXDP", "CPrefilter", "CShims", "Ingest", "Engine"],
+        .target(name: "ReplayXDP", dependencies: ["Replay", "Prefilter", "CXDP", "CPrefilter", "CShims", "Ingest", "Engine"],
                 swiftSettings: strict, plugins: ["BuildBPFPlugin"]),
 
         // Control plane of the XDP prefilter: loads BPF/prefilter.bpf.c (built by the plugin).
@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "EngineTests",
                     dependencies: ["Engine", "Synth", "Ingest", "Export", "FlowTrack", "PacketCore", "AppProtocols"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
-        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore", "TestLab", "ReplayXDP", "Replay"]),
+        .testTarget(name: "PrefilterTests", dependencies: ["Prefilter", "CPrefilter", "CXDP", "PacketCore", "TestLab", "ReplayXDP", "Replay", "Export"]),
         .testTarget(name: "OutputsTests",
                     dependencies: ["Outputs", "Anonymize", "Export", "Synth", "Ingest", "FlowTrack", "PacketCore"]),
         .testTarget(name: "MetricsEndpointTests", dependencies: ["MetricsEndpoint", "TestLab"]),

@@ -91,12 +91,8 @@ func dissect(_ frame: UnsafeRawBufferPointer, at now: UInt64, decoder: PacketDec
         return
     }
     counters.decode.count(info)
-    if let pcap {
-        // The same per-flow key as analyze's, for the writer's per-flow cut-off.
-        let hash = info.ipVersion == 0 ? 0
-            : FlowHash.mix(FlowHash.symmetric(info.src, info.dst, proto: info.ipProto), UInt64(info.srcPort ^ info.dstPort)) | 1
-        pcap.offer(frame, timestampNs: now, originalLength: info.wireLength, linkType: .ethernet, flowHash: hash)
-    }
+    pcap?.offer(frame, timestampNs: now, originalLength: info.wireLength, linkType: .ethernet,
+                flowHash: PacketQueue.flowKey(info))
     guard info.ipVersion != 0 else { return }
     table.process(info, frame: frame)
     if !table.pending.isEmpty { table.drain(into: &sink) }

@@ -3,6 +3,7 @@ import PacketCore
 import Rings
 import Dissect
 public import FlowTrack
+import Export
 import Ingest
 #if canImport(Glibc)
 import Glibc
@@ -237,11 +238,8 @@ public enum FileAnalysis {
                 }
                 report.decode.count(info)
                 if let queue = options.packetQueue {
-                    let hash = info.ipVersion == 0 ? 0
-                        : FlowHash.mix(FlowHash.symmetric(info.src, info.dst, proto: info.ipProto),
-                                       UInt64(info.srcPort ^ info.dstPort)) | 1
                     queue.offer(packet.bytes, timestampNs: packet.timestampNs, originalLength: packet.wireLength,
-                                linkType: packet.linkType, flowHash: hash)
+                                linkType: packet.linkType, flowHash: PacketQueue.flowKey(info))
                 }
                 if info.ipVersion != 0, body(info, packet.bytes) {
                     report.decode.clippedToSlot &+= 1

@@ -102,3 +102,13 @@ public final class PacketQueue: @unchecked Sendable {
         return true
     }
 }
+
+extension PacketQueue {
+    /// A decoded frame's flow for the writer's per-flow cut-off: both directions and every
+    /// packet of a connection agree; 0 (no flow) when it is not IP.
+    @inline(__always)
+    public static func flowKey(_ info: PacketInfo) -> UInt64 {
+        info.ipVersion == 0 ? 0
+            : FlowHash.mix(FlowHash.symmetric(info.src, info.dst, proto: info.ipProto), UInt64(info.srcPort ^ info.dstPort)) | 1
+    }
+}

@@ -80,6 +80,6 @@ enum MapAccess {
 /// libbpf refuses options whose bytes past the fields it knows are not zero, and a Swift
 /// initializer zeroes the fields but not necessarily the padding (optimized builds leave it).
 @inline(__always)
-func zeroFill<T>(_ value: inout T) {
+public func zeroFill<T>(_ value: inout T) {
     withUnsafeMutableBytes(of: &value) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
 }

@@ -4,6 +4,7 @@ import CXDP
 import Engine
 import Foundation
 public import Ingest
+import Prefilter
 public import Replay
 import Synchronization
 #if canImport(Glibc)
@@ -181,7 +182,7 @@ public final class KernelReplayer: @unchecked Sendable {
         throws(KernelReplayError) -> (OpaquePointer, Int32, Int32) {
         let bytes = try objectBytes()
         var opts = bpf_object_open_opts()
-        withUnsafeMutableBytes(of: &opts) { _ = memset($0.baseAddress!, 0, $0.count) }
+        zeroFill(&opts)
         opts.sz = MemoryLayout<bpf_object_open_opts>.size
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
         defer { buffer.deallocate() }
@@ -233,7 +234,7 @@ public final class KernelReplayer: @unchecked Sendable {
         while done < frames.count {
             var count = UInt32(min(65_536, frames.count - done))
             var bo = bpf_map_batch_opts()
-            withUnsafeMutableBytes(of: &bo) { _ = memset($0.baseAddress!, 0, $0.count) }
+            zeroFill(&bo)
             bo.sz = MemoryLayout<bpf_map_batch_opts>.size
             let r = keys.withUnsafeMutableBufferPointer { k in
                 values.withUnsafeMutableBufferPointer { v in
@@ -290,7 +291,7 @@ public final class KernelReplayer: @unchecked Sendable {
         while sent < total && !stopRequested.load(ordering: .relaxed) {
             let n = min(total - sent, size)
             var opts = bpf_test_run_opts()
-            withUnsafeMutableBytes(of: &opts) { _ = memset($0.baseAddress!, 0, $0.count) }
+            zeroFill(&opts)
             opts.sz = MemoryLayout<bpf_test_run_opts>.size
             opts.data_size_in = UInt32(longest)
             opts.ctx_size_in = UInt32(MemoryLayout<xdp_md>.size)

@@ -3,6 +3,7 @@ import CXDP
 import Foundation
 import Glibc
 @testable import Prefilter
+import Export
 import Replay
 import ReplayXDP
 import Testing
@@ -171,15 +172,12 @@ import Testing
     /// 1024 + i): every one matches only the last of the 256 rules.
     static func floodFile(count: Int) throws -> String {
         let path = NSTemporaryDirectory() + "tapline-pfbench-\(getpid())-\(UInt32.random(in: 0..<UInt32.max)).pcap"
-        var out: [UInt8] = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0]
-        func le32(_ v: Int) { for i in 0..<4 { out.append(UInt8((v >> (8 * i)) & 0xff)) } }
+        let writer = try CaptureFileWriter(path: path, format: .pcap)
         for i in 0..<count {
             var f = Frame(); f.src = "10.0.\(i / 256).\(i % 256)"; f.l4 = .udp(UInt16(1024 + i), 9); f.payload = 22
-            let b = f.bytes
-            le32(i / 1000); le32((i % 1000) * 1000); le32(b.count); le32(b.count)
-            out += b
+            try writer.write(frame: f.bytes, timestampNs: UInt64(i) * 1_000)
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(out)) else { throw POSIXError(.EIO) }
+        try writer.close()
         return path
     }
 

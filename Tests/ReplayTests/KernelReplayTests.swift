@@ -13,12 +13,7 @@ import Testing
 @Suite(.serialized) struct KernelReplayTests {
     static let frames = 300
 
-    static func synthesize() throws -> String {
-        let path = NSTemporaryDirectory() + "tapline-kreplay-\(getpid())-\(UInt32.random(in: 0..<UInt32.max)).pcap"
-        let config = SynthConfig(profile: .mix, flows: 30, packets: frames, seed: 11, format: .pcap)
-        _ = try Synthesizer.run(config, output: path, manifest: nil)
-        return path
-    }
+    static func synthesize() throws -> String { try synthesizedFile(.mix, flows: 30, packets: frames, seed: 11) }
 
     /// The file's frames that fit `limit` bytes, in order, as a packet socket on the receiver sees
     /// them: the receiving stack's VLAN acceleration takes the outer 802.1Q/802.1ad tag out of

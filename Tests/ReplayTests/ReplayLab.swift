@@ -1,4 +1,7 @@
+import Foundation
+import Glibc
 @testable import Prefilter
+import Synth
 import TestLab
 
 /// The replayer's kernel tests use the shared namespaced lab.
@@ -18,4 +21,12 @@ extension NamespaceLab {
         if let failure { throw failure }
         return p
     }
+}
+
+/// A synthesized pcap in the temporary directory (the caller deletes it).
+func synthesizedFile(_ profile: SynthProfile, flows: Int, packets: Int, seed: UInt64) throws -> String {
+    let path = NSTemporaryDirectory() + "tapline-replay-\(getpid())-\(UInt32.random(in: 0..<UInt32.max)).pcap"
+    _ = try Synthesizer.run(SynthConfig(profile: profile, flows: flows, packets: packets, seed: seed, format: .pcap),
+                            output: path, manifest: nil)
+    return path
 }

@@ -11,12 +11,7 @@ import Testing
     static let frames = 400
 
     /// A synthesized file of `frames` small frames (Synth's `small` profile), deleted by the caller.
-    static func synthesize() throws -> String {
-        let path = NSTemporaryDirectory() + "tapline-replay-\(getpid())-\(UInt32.random(in: 0..<UInt32.max)).pcap"
-        let config = SynthConfig(profile: .small, flows: 20, packets: frames, seed: 7, format: .pcap)
-        _ = try Synthesizer.run(config, output: path, manifest: nil)
-        return path
-    }
+    static func synthesize() throws -> String { try synthesizedFile(.small, flows: 20, packets: frames, seed: 7) }
 
 
     /// Replays in the generator's namespace; returns the report.
