@@ -115,6 +115,36 @@ let ringFullYields = 16
 /// Batches between two publications of a busy thread's counters.
 let publishEveryBatches = 256
 
+/// How a packet thread waits for frames. For `spinNs` after its last frame it keeps looking,
+/// yielding the CPU between looks to any other runnable thread (a worker sharing the core);
+/// only then does it sleep in poll(2) (an ingest thread) or in short naps (a worker). A thread
+/// asleep in poll must be woken by the CPU that receives the frames: an inter-processor
+/// wake-up paid on the receiving CPU for every burst, which under load costs that CPU more than
+/// the frames themselves. Spinning through the gaps of a busy link avoids it; an idle link still
+/// lets the thread sleep.
+struct IdleWait {
+    let spinNs: UInt64
+    private var since: UInt64 = 0
+    private var rounds = 0
+    /// Sleeps since the last frame.
+    private(set) var sleeps = 0
+
+    init(spinNs: UInt64) { self.spinNs = spinNs }
+
+    /// Frames came: the next idle spell starts spinning again.
+    @inline(__always) mutating func reset() { rounds = 0; sleeps = 0 }
+
+    /// One empty look. Returns true once the spin time is over: the caller sleeps.
+    mutating func idle() -> Bool {
+        if rounds == 0 { since = monotonicNs() }
+        rounds &+= 1
+        if rounds <= 32 { return false }
+        if monotonicNs() &- since < spinNs { sched_yield(); return false }
+        sleeps &+= 1
+        return true
+    }
+}
+
 // MARK: - Run to completion
 
 /// One RX queue, received and dissected on one thread: no rings, no hand-off. Frames go back to
@@ -127,12 +157,14 @@ final class RunToCompletionQueue: @unchecked Sendable {
     let control: ThreadControl
     let batchSize: Int
     let dissects: Bool
+    let idleSpinNs: UInt64
     /// Where this thread's frames go to be written (`--pcap`), if anywhere.
     let pcap: PacketQueue?
 
     init(socket: XSKSocket, options: CaptureOptions, index: Int) {
         self.socket = socket
         dissects = options.dissect
+        idleSpinNs = options.idleSpinNs
         pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
         table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
         control = ThreadControl(recordCapacity: options.recordRingCapacity)
@@ -153,7 +185,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
         if socket.fillNeedsWakeup { socket.wakeReceive() }
         control.ready.store(true, ordering: .releasing)
         var batches = 0
-        var idleRounds = 0
+        var idle = IdleWait(spinNs: idleSpinNs)
         var lastHousekeeping = monotonicNs()
         var stopSeen = false
         while true {
@@ -166,9 +198,8 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 if control.stop.load(ordering: .acquiring) { stopSeen = true; continue }
                 frames.refill(socket)
                 if socket.fillNeedsWakeup { socket.wakeReceive() }
-                idleRounds &+= 1
                 counters.idleWaits &+= 1
-                if idleRounds > 32 { socket.waitReceive(milliseconds: 1) }
+                if idle.idle() { socket.waitReceive(milliseconds: 1) }
                 let t = monotonicNs()
                 if t &- lastHousekeeping >= idleHousekeepingNs {
                     lastHousekeeping = t
@@ -177,7 +208,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 }
                 continue
             }
-            idleRounds = 0
+            idle.reset()
             let now = realtimeNs()
             // The kernel wrote these frames on another CPU: ask for every head at once, so the
             // misses overlap instead of each dissection waiting for its own.
@@ -232,6 +263,7 @@ final class PipelineIngest: @unchecked Sendable {
     let socket: XSKSocket
     let control: ThreadControl
     let batchSize: Int
+    let idleSpinNs: UInt64
     /// To each worker, and back from each worker.
     let toWorker: [SPSCRing<UInt64>]
     let fromWorker: [SPSCRing<UInt64>]
@@ -240,6 +272,7 @@ final class PipelineIngest: @unchecked Sendable {
         self.socket = socket
         control = ThreadControl(recordCapacity: 16)
         batchSize = options.batchSize
+        idleSpinNs = options.idleSpinNs
         toWorker = (0..<options.workers).map { _ in SPSCRing(minimumCapacity: options.ringCapacity) }
         fromWorker = (0..<options.workers).map { _ in SPSCRing(minimumCapacity: options.socket.frameCount) }
     }
@@ -262,7 +295,7 @@ final class PipelineIngest: @unchecked Sendable {
         if socket.fillNeedsWakeup { socket.wakeReceive() }
         control.ready.store(true, ordering: .releasing)
         var batches = 0
-        var idleRounds = 0
+        var idle = IdleWait(spinNs: idleSpinNs)
         var lastPublish = monotonicNs()
         var stopSeen = false
 
@@ -285,14 +318,13 @@ final class PipelineIngest: @unchecked Sendable {
                 reclaim()
                 frames.refill(socket)
                 if socket.fillNeedsWakeup { socket.wakeReceive() }
-                idleRounds &+= 1
                 counters.idleWaits &+= 1
-                if idleRounds > 32 { socket.waitReceive(milliseconds: 1) }
+                if idle.idle() { socket.waitReceive(milliseconds: 1) }
                 let t = monotonicNs()
                 if t &- lastPublish >= idleHousekeepingNs { lastPublish = t; publish(counters) }
                 continue
             }
-            idleRounds = 0
+            idle.reset()
             if workers == 1 {
                 // One worker takes every frame: no hash to read, so the ingest thread never
                 // touches the frames (the worker's reads are its only cache misses on them).
@@ -375,10 +407,12 @@ final class PipelineWorker: @unchecked Sendable {
     let control: ThreadControl
     let ingests: [PipelineIngest]
     let batchSize: Int
+    let idleSpinNs: UInt64
     let pcap: PacketQueue?
 
     init(index: Int, ingests: [PipelineIngest], options: CaptureOptions) {
         self.index = index
+        idleSpinNs = options.idleSpinNs
         pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
         self.ingests = ingests
         table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
@@ -397,7 +431,7 @@ final class PipelineWorker: @unchecked Sendable {
         let chunkMask = ingests.map { ~(UInt64($0.socket.config.frameSize) - 1) }
         let batch = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: batchSize)
         defer { batch.deallocate() }
-        var backoff = Backoff()
+        var idle = IdleWait(spinNs: idleSpinNs)
         var batches = 0
         var lastHousekeeping = monotonicNs()
         while true {
@@ -424,7 +458,7 @@ final class PipelineWorker: @unchecked Sendable {
             }
             if total > 0 {
                 forwardShunts(table, control, &counters)
-                backoff.reset()
+                idle.reset()
                 batches &+= 1
                 if batches % publishEveryBatches == 0 { publish(&counters, backlog: inbound) }
                 continue
@@ -432,7 +466,7 @@ final class PipelineWorker: @unchecked Sendable {
             if ingests.allSatisfy({ $0.control.finished.load(ordering: .acquiring) })
                 && inbound.allSatisfy({ $0.isEmpty }) { break }
             counters.idleWaits &+= 1
-            backoff.wait()
+            if idle.idle() { usleep(idle.sleeps < 1000 ? 20 : 200) }
             let t = monotonicNs()
             if t &- lastHousekeeping >= idleHousekeepingNs {
                 lastHousekeeping = t

@@ -75,6 +75,9 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "Busy polling: SO_BUSY_POLL microseconds (with SO_PREFER_BUSY_POLL, budget 64); 0 = off.")
     var busyPoll: Int32 = 0
 
+    @Option(help: ArgumentHelp("Microseconds a packet thread keeps looking for frames (yielding the CPU) after its last one before it sleeps; 0 = after 32 empty looks.", valueName: "µs"))
+    var idleSpin: UInt64 = 200
+
     @Flag(help: "UMEM in normal pages even when hugepages are free.")
     var noHugepages = false
 
@@ -130,6 +133,7 @@ struct CaptureCommand: ParsableCommand {
         if workers != nil && !pipeline { throw ValidationError("--workers needs --pipeline") }
         guard maxFlows >= 1 && maxFlows <= 100_000_000 else { throw ValidationError("--max-flows must be 1…100000000") }
         guard duration >= 0, idleTimeout > 0, activeTimeout > 0 else { throw ValidationError("durations must be positive") }
+        guard idleSpin <= 1_000_000 else { throw ValidationError("--idle-spin is in microseconds: at most 1000000 (1 s)") }
         _ = try shuntMask()
         if rxdrop && pipeline { throw ValidationError("--rxdrop runs to completion; drop --pipeline") }
         if exports.pcap != nil && rxdrop {
@@ -366,6 +370,7 @@ struct CaptureCommand: ParsableCommand {
         options.socket.hugePages = !noHugepages
         if busyPoll > 0 { options.socket.busyPoll = (busyPoll, 64) }
         options.ringCapacity = workerRing
+        options.idleSpinNs = idleSpin &* 1000
         options.dissect = !rxdrop
         options.flowTable.capacity = maxFlows
         options.flowTable.l7Enabled = !noL7
