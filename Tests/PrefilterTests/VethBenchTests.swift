@@ -220,4 +220,45 @@ import Testing
             try Self.replayed(lab, $0, file: file, loops: loops)
         }
     }
+
+    /// Seconds `tapline replay` (the AF_XDP engine, copy mode on a veth) takes to send `loops`
+    /// passes over `file` while `prog` is the receiver's program.
+    static func replayedXSK(_ lab: VethLab, _ prog: Int32, file: String, loops: Int) throws -> Double {
+        let l = try link(lab, prog)
+        try #require(l >= 0, "attaching program \(prog): \(errno)")
+        defer { close(l) }
+        nonisolated(unsafe) var result: Result<ReplayReport, ReplayError>?
+        try VethLab.inNamespace(lab.genPath) {
+            do throws(ReplayError) {
+                var c = ReplayConfig(interface: lab.gen, path: file)
+                c.loops = loops
+                let r = try Replayer(config: c)
+                try r.start()
+                result = .success(r.wait())
+            } catch {
+                result = .failure(error)
+            }
+        }
+        let r = try result!.get()
+        try #require(r.failures.isEmpty, "\(r.failures)")
+        try #require(r.completed == r.offered && (r.deviceDropped ?? 0) == 0,
+                     "the device took \(r.completed) of \(r.offered), dropped \(r.deviceDropped ?? 0)")
+        return r.seconds
+    }
+
+    /// Under the project's AF_XDP generator, `tapline replay` (the engine `capture`'s lab uses),
+    /// replaying the same 1,024 frames: each frame goes through the kernel's socket-buffer path to
+    /// the veth, as frames of a socket-based sender would.
+    @Test func dropRateWith256RulesUnderTheAFXDPReplayer() throws {
+        guard requireRoot() else { return }
+        let (frames, rounds) = Self.size()
+        let distinct = 1024
+        let loops = max(1, frames / distinct)
+        let file = try Self.floodFile(count: distinct)
+        defer { unlink(file) }
+        let lab = try VethLab()
+        try Self.rounds(" under tapline replay (AF_XDP)", frames: UInt64(loops * distinct), rounds: rounds) {
+            try Self.replayedXSK(lab, $0, file: file, loops: loops)
+        }
+    }
 }

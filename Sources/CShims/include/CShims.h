@@ -49,4 +49,15 @@ int tapline_interface_tx_drops(const char *ifname, unsigned *dropped, unsigned *
 /// the current one is dissected, which would otherwise wait on memory at every record header.
 static inline void tapline_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+/// A spin-wait hint (x86 PAUSE, Arm YIELD): the waiting loop leaves the core's resources to an SMT
+/// sibling and does not flood the memory system with speculative loads of the word it watches.
+static inline void tapline_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
