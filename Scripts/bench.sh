@@ -6,6 +6,7 @@
 # section (machine, command, date); --no-write only prints them.
 #
 # Usage: Scripts/bench.sh [--packets N] [--profiles "mix small"] [--live] [--rate PPS] [--no-write] [--no-peers]
+#                        [--capture-rounds N]   (live capture rounds per generator, default 3)
 #
 # Offline, per profile (one file each, `tapline synth --seed 1`):
 #   tapline analyze --no-l7 (1 and 2 workers), tapline analyze (L7 on), tcpdump -r -w /dev/null
@@ -30,6 +31,7 @@ write=1
 peers=1
 rate=200000
 only=
+capture_rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --packets) packets=$2; shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --rate) rate=$2; shift 2 ;;
     --no-write) write=; shift ;;
     --no-peers) peers=; shift ;;
+    --capture-rounds) capture_rounds=$2; shift 2 ;;
     -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -231,14 +234,14 @@ live_capture_figures() {
   # and copy into the UMEM, which run in its softirq on a veth) on CPU 0, capture's threads on CPU 1.
   local pg=() pc=()
   if [ "$(nproc)" -ge 2 ]; then pg=(--cores 0); pc=(--cores 1); fi
-  for run in 1 2 3; do
+  for run in $(seq "$capture_rounds"); do
     capture_run rxdrop-$run --topspeed --loop 30 "${pg[@]}" -- --rxdrop "${pc[@]}"
     capture_run rtc-$run --topspeed --loop 30 "${pg[@]}" -- --no-l7 "${pc[@]}"
     capture_run pipeline-$run --topspeed --loop 30 "${pg[@]}" -- --no-l7 --pipeline --workers 1 "${pc[@]}"
   done
   # The same modes under the in-kernel generator (`replay --engine xdp`, 10,000,000 frames a run),
   # which offers ~3× what one capture CPU takes.
-  for run in 1 2; do
+  for run in $(seq "$capture_rounds"); do
     capture_run xdprxdrop-$run --engine xdp --topspeed --loop 100 "${pg[@]}" -- --rxdrop "${pc[@]}"
     capture_run xdprtc-$run --engine xdp --topspeed --loop 100 "${pg[@]}" -- --no-l7 "${pc[@]}"
     capture_run xdppipeline-$run --engine xdp --topspeed --loop 100 "${pg[@]}" -- --no-l7 --pipeline --workers 1 "${pc[@]}"
