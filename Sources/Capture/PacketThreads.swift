@@ -153,6 +153,37 @@ struct IdleWait {
     }
 }
 
+/// What a dissecting thread (a run-to-completion queue or a pipeline worker) owns: its flow table,
+/// the block it shares with the control thread, and where its frames go to be written.
+struct DissectingThread {
+    let table: FlowTable
+    let control: ThreadControl
+    /// Where this thread's frames go to be written (`--pcap`), if anywhere.
+    let pcap: PacketQueue?
+
+    init(options: CaptureOptions, index: Int) {
+        pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
+        table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
+        control = ThreadControl(recordCapacity: options.recordRingCapacity)
+    }
+
+    /// Publishes the thread's counters with its table's, for the control thread.
+    func publish(_ counters: inout ThreadCounters, backlog: Int = 0) {
+        counters.flows = table.stats
+        counters.flowsActive = table.count
+        counters.l7 = table.l7Stats
+        counters.backlog = backlog
+        let copy = counters
+        control.published.withLock { $0 = copy }
+    }
+
+    /// Housekeeping of an idle thread: flows end by wall-clock time, counters are published.
+    func housekeep(_ counters: inout ThreadCounters, sink: inout RecordRingSink, backlog: Int = 0) {
+        table.expire(upTo: realtimeNs(), into: &sink)
+        publish(&counters, backlog: backlog)
+    }
+}
+
 // MARK: - Run to completion
 
 /// One RX queue, received and dissected on one thread: no rings, no hand-off. Frames go back to
@@ -161,21 +192,18 @@ final class RunToCompletionQueue: @unchecked Sendable {
     // @unchecked Sendable: created by the control thread, then used only by its packet thread
     // until `control.finished`; the control thread reads `table` only after that.
     let socket: XSKSocket
-    let table: FlowTable
-    let control: ThreadControl
+    let thread: DissectingThread
     let batchSize: Int
     let dissects: Bool
     let idleSpinNs: UInt64
-    /// Where this thread's frames go to be written (`--pcap`), if anywhere.
-    let pcap: PacketQueue?
+    var table: FlowTable { thread.table }
+    var control: ThreadControl { thread.control }
 
     init(socket: XSKSocket, options: CaptureOptions, index: Int) {
         self.socket = socket
         dissects = options.dissect
         idleSpinNs = options.idleSpinNs
-        pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
-        table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
-        control = ThreadControl(recordCapacity: options.recordRingCapacity)
+        thread = DissectingThread(options: options, index: index)
         batchSize = options.batchSize
     }
 
@@ -211,8 +239,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 let t = monotonicNs()
                 if t &- lastHousekeeping >= idleHousekeepingNs {
                     lastHousekeeping = t
-                    table.expire(upTo: realtimeNs(), into: &sink)
-                    publish(&counters)
+                    thread.housekeep(&counters, sink: &sink)
                 }
                 continue
             }
@@ -228,7 +255,7 @@ final class RunToCompletionQueue: @unchecked Sendable {
                 if dissects {
                     let frame = UnsafeRawBufferPointer(start: socket.frame(d.address), count: Int(d.length))
                     dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink,
-                            pcap: pcap)
+                            pcap: thread.pcap)
                 } else {
                     counters.rxdropped &+= 1
                 }
@@ -239,19 +266,11 @@ final class RunToCompletionQueue: @unchecked Sendable {
             frames.refill(socket)
             if socket.fillNeedsWakeup { socket.wakeReceive() }
             batches &+= 1
-            if batches % publishEveryBatches == 0 { publish(&counters) }
+            if batches % publishEveryBatches == 0 { thread.publish(&counters) }
         }
         table.flush(into: &sink)
-        publish(&counters)
+        thread.publish(&counters)
         control.finished.store(true, ordering: .releasing)
-    }
-
-    private func publish(_ counters: inout ThreadCounters) {
-        counters.flows = table.stats
-        counters.flowsActive = table.count
-        counters.l7 = table.l7Stats
-        let copy = counters
-        control.published.withLock { $0 = copy }
     }
 }
 
@@ -411,20 +430,18 @@ final class PipelineIngest: @unchecked Sendable {
 final class PipelineWorker: @unchecked Sendable {
     // @unchecked Sendable: see RunToCompletionQueue.
     let index: Int
-    let table: FlowTable
-    let control: ThreadControl
+    let thread: DissectingThread
     let ingests: [PipelineIngest]
     let batchSize: Int
     let idleSpinNs: UInt64
-    let pcap: PacketQueue?
+    var table: FlowTable { thread.table }
+    var control: ThreadControl { thread.control }
 
     init(index: Int, ingests: [PipelineIngest], options: CaptureOptions) {
         self.index = index
         idleSpinNs = options.idleSpinNs
-        pcap = index < options.packetQueues.count ? options.packetQueues[index] : nil
         self.ingests = ingests
-        table = FlowTable(config: options.flowTable, worker: UInt16(truncatingIfNeeded: index))
-        control = ThreadControl(recordCapacity: options.recordRingCapacity)
+        thread = DissectingThread(options: options, index: index)
         batchSize = options.batchSize
     }
 
@@ -455,7 +472,7 @@ final class PipelineWorker: @unchecked Sendable {
                     let address = d >> 16
                     let frame = UnsafeRawBufferPointer(start: bases[q] + Int(address), count: Int(d & 0xffff))
                     dissect(frame, at: now, decoder: decoder, info: &info, table: table, counters: &counters, sink: &sink,
-                            pcap: pcap)
+                            pcap: thread.pcap)
                     batch[k] = address & chunkMask[q]
                 }
                 // The return ring holds every frame of the UMEM, so this always fits.
@@ -468,7 +485,7 @@ final class PipelineWorker: @unchecked Sendable {
                 forwardShunts(table, control, &counters)
                 idle.reset()
                 batches &+= 1
-                if batches % publishEveryBatches == 0 { publish(&counters, backlog: inbound) }
+                if batches % publishEveryBatches == 0 { thread.publish(&counters, backlog: backlog(inbound)) }
                 continue
             }
             if ingests.allSatisfy({ $0.control.finished.load(ordering: .acquiring) })
@@ -478,21 +495,14 @@ final class PipelineWorker: @unchecked Sendable {
             let t = monotonicNs()
             if t &- lastHousekeeping >= idleHousekeepingNs {
                 lastHousekeeping = t
-                table.expire(upTo: realtimeNs(), into: &sink)
-                publish(&counters, backlog: inbound)
+                thread.housekeep(&counters, sink: &sink, backlog: backlog(inbound))
             }
         }
         table.flush(into: &sink)
-        publish(&counters, backlog: inbound)
+        thread.publish(&counters, backlog: backlog(inbound))
         control.finished.store(true, ordering: .releasing)
     }
 
-    private func publish(_ counters: inout ThreadCounters, backlog inbound: [SPSCRing<UInt64>]) {
-        counters.flows = table.stats
-        counters.flowsActive = table.count
-        counters.l7 = table.l7Stats
-        counters.backlog = inbound.reduce(0) { $0 + $1.count }
-        let copy = counters
-        control.published.withLock { $0 = copy }
-    }
+    /// Descriptors waiting in this worker's rings.
+    private func backlog(_ inbound: [SPSCRing<UInt64>]) -> Int { inbound.reduce(0) { $0 + $1.count } }
 }

@@ -77,42 +77,20 @@ public final class PrefilterProgram {
     /// Loads the program (not attached) with `config`, and installs an empty rule set (default pass).
     public init(config: PrefilterConfig = PrefilterConfig()) throws(PrefilterError) {
         let bytes = try Self.objectBytes()
-        var opts = bpf_object_open_opts()
-        zeroFill(&opts)
-        opts.sz = MemoryLayout<bpf_object_open_opts>.size
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
-        defer { buffer.deallocate() } // libbpf reads it until load ends
-        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-        let name = strdup("tapline_prefilter")
-        defer { free(name) }
-        opts.object_name = UnsafePointer(name)
-        guard let obj = bpf_object__open_mem(buffer, bytes.count, &opts) else {
-            throw .from("opening the BPF object", errno)
-        }
         var cfg = tl_config()
         cfg.malformed_action = Self.kernelAction(config.malformedAction)
         cfg.redirect_fallback = config.passWhenNoSocket ? XDP_PASS.rawValue : XDP_DROP.rawValue
         cfg.write_meta = config.writeMetadata ? 1 : 0
-        var rodataSet = false
-        var map = bpf_object__next_map(obj, nil)
-        while let m = map {
-            if String(cString: bpf_map__name(m)).hasSuffix(".rodata") {
-                var size = 0
-                if let p = bpf_map__initial_value(m, &size), size == MemoryLayout<tl_config>.size {
-                    UnsafeMutableRawPointer(mutating: p).storeBytes(of: cfg, as: tl_config.self)
-                    rodataSet = true
-                }
+        let obj: OpaquePointer
+        do {
+            obj = try loadBPFObject(bytes, name: "tapline_prefilter", config: cfg)
+        } catch {
+            switch error {
+            case .open(let e): throw .from("opening the BPF object", e)
+            case .rodata: throw .objectMissing(".rodata of the object is not exactly struct tl_config")
+            case .configure(let code, let what): throw .from(what, code)
+            case .load(let code): throw .from("loading the XDP program (verifier or permissions)", code)
             }
-            map = bpf_object__next_map(obj, m)
-        }
-        guard rodataSet else {
-            bpf_object__close(obj)
-            throw .objectMissing(".rodata of the object is not exactly struct tl_config")
-        }
-        let loadRC = bpf_object__load(obj)
-        if loadRC != 0 {
-            bpf_object__close(obj)
-            throw .from("loading the XDP program (verifier or permissions)", loadRC)
         }
         func fd(_ name: String) -> Int32 {
             guard let m = bpf_object__find_map_by_name(obj, name) else { return -1 }

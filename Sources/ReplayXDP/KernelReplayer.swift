@@ -181,48 +181,41 @@ public final class KernelReplayer: @unchecked Sendable {
     static func load(frames: [tl_gen_frame], data: [UInt8], chunks: Int, ifindex: UInt32)
         throws(KernelReplayError) -> (OpaquePointer, Int32, Int32) {
         let bytes = try objectBytes()
-        var opts = bpf_object_open_opts()
-        zeroFill(&opts)
-        opts.sz = MemoryLayout<bpf_object_open_opts>.size
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
-        defer { buffer.deallocate() }
-        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-        guard let obj = bpf_object__open_mem(buffer, bytes.count, &opts) else {
-            throw .program("opening the generator's BPF object: \(String(cString: strerror(errno)))")
-        }
-        func fail(_ what: String, _ rc: Int32) -> KernelReplayError {
-            bpf_object__close(obj)
+        var cfg = tl_gen_config()
+        cfg.frames = UInt32(frames.count)
+        cfg.ifindex = ifindex
+        func message(_ what: String, _ rc: Int32) -> KernelReplayError {
             let e = rc < 0 ? -rc : rc
             return .program("\(what): \(String(cString: strerror(e)))"
                             + (e == EPERM ? " (needs root: CAP_BPF and CAP_NET_ADMIN)" : ""))
         }
-        guard let framesMap = bpf_object__find_map_by_name(obj, "tl_gen_frames"),
-              let chunksMap = bpf_object__find_map_by_name(obj, "tl_gen_chunks") else {
-            throw fail("the generator's maps are missing from its object", ENOENT)
-        }
-        var rc = bpf_map__set_max_entries(framesMap, UInt32(frames.count))
-        if rc == 0 { rc = bpf_map__set_max_entries(chunksMap, UInt32(chunks)) }
-        if rc != 0 { throw fail("sizing the generator's maps", rc) }
-        var cfg = tl_gen_config()
-        cfg.frames = UInt32(frames.count)
-        cfg.ifindex = ifindex
-        var rodata = false
-        var map = bpf_object__next_map(obj, nil)
-        while let m = map {
-            if String(cString: bpf_map__name(m)).hasSuffix(".rodata") {
-                var size = 0
-                if let p = bpf_map__initial_value(m, &size), size == MemoryLayout<tl_gen_config>.size {
-                    UnsafeMutableRawPointer(mutating: p).storeBytes(of: cfg, as: tl_gen_config.self)
-                    rodata = true
+        let obj: OpaquePointer
+        do {
+            obj = try loadBPFObject(bytes, config: cfg) { obj in
+                guard let framesMap = bpf_object__find_map_by_name(obj, "tl_gen_frames"),
+                      let chunksMap = bpf_object__find_map_by_name(obj, "tl_gen_chunks") else {
+                    return (ENOENT, "the generator's maps are missing from its object")
                 }
+                var rc = bpf_map__set_max_entries(framesMap, UInt32(frames.count))
+                if rc == 0 { rc = bpf_map__set_max_entries(chunksMap, UInt32(chunks)) }
+                return (rc, "sizing the generator's maps")
             }
-            map = bpf_object__next_map(obj, m)
+        } catch {
+            switch error {
+            case .open(let e): throw message("opening the generator's BPF object", e)
+            case .rodata: throw message(".rodata of the generator is not exactly struct tl_gen_config", EINVAL)
+            case .configure(let code, let what): throw message(what, code)
+            case .load(let code): throw message("loading the generator program (verifier or permissions)", code)
+            }
         }
-        guard rodata else { throw fail(".rodata of the generator is not exactly struct tl_gen_config", EINVAL) }
-        rc = bpf_object__load(obj)
-        if rc != 0 { throw fail("loading the generator program (verifier or permissions)", rc) }
+        func fail(_ what: String, _ rc: Int32) -> KernelReplayError {
+            bpf_object__close(obj)
+            return message(what, rc)
+        }
         guard let prog = bpf_object__find_program_by_name(obj, "tapline_replay"),
-              let stateMap = bpf_object__find_map_by_name(obj, "tl_gen_state") else {
+              let stateMap = bpf_object__find_map_by_name(obj, "tl_gen_state"),
+              let framesMap = bpf_object__find_map_by_name(obj, "tl_gen_frames"),
+              let chunksMap = bpf_object__find_map_by_name(obj, "tl_gen_chunks") else {
             throw fail("the generator's program is missing from its object", ENOENT)
         }
         let framesFD = bpf_map__fd(framesMap)
