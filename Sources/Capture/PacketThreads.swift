@@ -127,7 +127,11 @@ struct IdleWait {
     /// Spin-wait hints between two looks (about 1 µs on current x86 cores, where one PAUSE lasts
     /// ~140 cycles; less on older ones).
     let spinPauses = 20
+    /// A gap this long between two looks means the thread was off its CPU (another thread of the
+    /// core ran): the spin starts again from there, so only time spent looking counts.
+    let offCPUGapNs: UInt64 = 50_000
     private var since: UInt64 = 0
+    private var last: UInt64 = 0
     private var rounds = 0
     /// Sleeps since the last frame.
     private(set) var sleeps = 0
@@ -137,12 +141,16 @@ struct IdleWait {
     /// Frames came: the next idle spell starts spinning again.
     @inline(__always) mutating func reset() { rounds = 0; sleeps = 0 }
 
-    /// One empty look. Returns true once the spin time is over: the caller sleeps.
+    /// One empty look. Returns true once the spin time is over: the caller sleeps (and sleeps at
+    /// every later look, until frames come).
     mutating func idle() -> Bool {
-        if rounds == 0 { since = monotonicNs() }
         rounds &+= 1
         if rounds <= 32 { return false }
-        if monotonicNs() &- since < spinNs {
+        if sleeps > 0 { sleeps &+= 1; return true }
+        let now = monotonicNs()
+        if rounds == 33 || now &- last > offCPUGapNs { since = now }
+        last = now
+        if now &- since < spinNs {
             // Mostly spin-wait hints; a yield every 8th look lets a thread that shares the core
             // (the worker of a pipeline) run.
             if rounds & 7 == 0 { sched_yield() } else { for _ in 0..<spinPauses { tapline_cpu_relax() } }

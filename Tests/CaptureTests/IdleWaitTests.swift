@@ -1,5 +1,6 @@
 @testable import Capture
 import Engine
+import Glibc
 import Testing
 
 /// The packet threads' idle policy: 32 quick looks, then looks with a yield between them until
@@ -28,6 +29,20 @@ import Testing
         // The spin is measured from the first empty look after the reset, not from construction.
         while !idle.idle() {}
         #expect(monotonicNs() - start >= 50_000_000)
+    }
+
+    @Test func timeOffTheCPUDoesNotCountAsSpinning() {
+        var idle = IdleWait(spinNs: 1_000_000)
+        for _ in 0..<32 { let slept = idle.idle(); #expect(!slept) }
+        // Looks 100 µs apart (as when another thread of the core runs in between): 3 ms pass, yet
+        // each gap starts the spin again.
+        for _ in 0..<30 {
+            usleep(100)
+            let slept = idle.idle()
+            #expect(!slept)
+        }
+        while !idle.idle() {}
+        #expect(idle.sleeps == 1)
     }
 
     @Test func zeroSpinSleepsAfterThirtyTwoLooks() {
