@@ -11,8 +11,9 @@
 # Example: Benchmarks/capture-modes.sh --rounds 3 'rxdrop=--rxdrop' 'rxdrop-nospin=--rxdrop --idle-spin 0'
 #
 # Prints one line per run: rate (frames dissected, i.e. received less those lost at a worker ring,
-# over the replay's own seconds), the generator's own rate, losses, and the capture threads'
-# voluntary context switches (sleeps). Needs root; the lab is deleted on exit, also on Ctrl-C.
+# over the replay's own seconds), the generator's own rate, losses, and how often the packet threads
+# (tapline-q*, tapline-w*) slept (voluntary context switches during the replay). Needs root and two
+# CPUs; the lab is deleted on exit, also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=3
@@ -21,12 +22,14 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --engine) engine=$2; shift 2 ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
     *) break ;;
   esac
 done
 [ $# -gt 0 ] || { echo "capture-modes: name at least one VARIANT (label=capture arguments)" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "capture-modes: needs root (namespaces, XDP)" >&2; exit 1; }
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "capture-modes: --rounds takes a positive number" >&2; exit 2; }
+[ "$(nproc)" -ge 2 ] || { echo "capture-modes: needs two CPUs (the generator on CPU 0, capture on CPU 1)" >&2; exit 1; }
 case "$engine" in
   xdp) gargs=(--engine xdp --loop 100) ;;
   xsk) gargs=(--loop 30) ;;
@@ -53,7 +56,15 @@ ip -n "$G" link set "$GI" addrgenmode none; ip -n "$R" link set "$RI" addrgenmod
 ip -n "$G" link set "$GI" up; ip -n "$R" link set "$RI" up
 "$bin" synth --profile small --packets 100000 --seed 1 -o "$work/flood.pcap" 2>/dev/null
 
-sleeps() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt/ { s += $2 } END { print s + 0 }'; }
+sleeps() {   # voluntary context switches of the packet threads of process $1
+  local n=0 t
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      tapline-q*|tapline-w*) n=$(( n + $(awk '/^voluntary_ctxt/ { print $2 }' "$t/status" 2>/dev/null || echo 0) )) ;;
+    esac
+  done
+  echo "$n"
+}
 for round in $(seq "$rounds"); do
   for variant in "$@"; do
     label=${variant%%=*}; read -r -a cargs <<< "${variant#*=}"
@@ -63,7 +74,10 @@ for round in $(seq "$rounds"); do
     for _ in $(seq 1 200); do [ -e "/sys/fs/bpf/tapline/$RI/counters" ] && break; sleep 0.05; done
     [ -e "/sys/fs/bpf/tapline/$RI/counters" ] || { echo "capture ($label) did not start:" >&2; cat "$work/cap.err" >&2; exit 1; }
     s0=$(sleeps "$cpid")
-    out=$(ip netns exec "$G" "$bin" replay -i "$GI" --topspeed --cores 0 "${gargs[@]}" "$work/flood.pcap" 2>&1 | grep replay-summary)
+    if ! ip netns exec "$G" "$bin" replay -i "$GI" --topspeed --cores 0 "${gargs[@]}" "$work/flood.pcap" > "$work/replay.out" 2>&1 \
+       || ! out=$(grep replay-summary "$work/replay.out"); then
+      echo "replay ($label) failed:" >&2; cat "$work/replay.out" >&2; exit 1
+    fi
     s1=$(sleeps "$cpid")
     sleep 0.3
     kill -INT "$cpid"; wait "$cpid" || true; cpid=

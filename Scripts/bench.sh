@@ -40,7 +40,8 @@ while [ $# -gt 0 ]; do
     --rate) rate=$2; shift 2 ;;
     --no-write) write=; shift ;;
     --no-peers) peers=; shift ;;
-    --capture-rounds) capture_rounds=$2; shift 2 ;;
+    --capture-rounds) capture_rounds=$2; shift 2
+                      [[ "$capture_rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --capture-rounds takes a positive number" >&2; exit 2; } ;;
     -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -254,8 +255,8 @@ live_capture_figures() {
   for r in 100000 200000 300000 400000 500000 600000 700000 800000 900000 1000000; do
     capture_run zeroloss-$r --rate "$r" --loop $(( r * 10 / nflood )) -- --no-l7
     local last; last=$(tail -n 1 "$results")
-    if ! echo "$last" | awk -v r="$r" '{exit !($4 / $3 >= 0.97 * r)}'; then
-      stop=generator; at=$r; detail=$(echo "$last" | awk '{printf "%d", $4 / $3}'); break
+    if ! echo "$last" | awk -v r="$r" '{exit !($3 > 0 && $4 / $3 >= 0.97 * r)}'; then
+      stop=generator; at=$r; detail=$(echo "$last" | awk '{printf "%d", $3 > 0 ? $4 / $3 : 0}'); break
     fi
     if echo "$last" | awk '{exit !($6 == 0 && $7 == 0 && $2 == $4 && $5 == $4)}'; then best=$r; else
       stop=loss; at=$r; detail=$(echo "$last" | awk '{print $4 - $2 + $7}'); break

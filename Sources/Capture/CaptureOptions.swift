@@ -20,8 +20,9 @@ public struct CaptureOptions: Sendable {
     public var ringCapacity = 4096
     /// Flow records per packet thread → output ring.
     public var recordRingCapacity = 16384
-    /// How long a packet thread keeps looking for frames (yielding between looks) after its last
-    /// one before it sleeps: a sleeping thread costs the receiving CPU a wake-up per burst.
+    /// How long a packet thread keeps looking for frames (spin-wait hints, a yield every 8th look)
+    /// after its last one before it sleeps: a sleeping thread costs the receiving CPU a wake-up per
+    /// burst.
     public var idleSpinNs: UInt64 = 200_000
     /// Descriptors taken from the RX ring at once.
     public var batchSize = 64

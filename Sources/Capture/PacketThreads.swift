@@ -115,44 +115,54 @@ let ringFullYields = 16
 /// Batches between two publications of a busy thread's counters.
 let publishEveryBatches = 256
 
-/// How a packet thread waits for frames. For `spinNs` after its last frame it keeps looking,
-/// yielding the CPU between looks to any other runnable thread (a worker sharing the core);
-/// only then does it sleep in poll(2) (an ingest thread) or in short naps (a worker). A thread
-/// asleep in poll must be woken by the CPU that receives the frames: an inter-processor
-/// wake-up paid on the receiving CPU for every burst, which under load costs that CPU more than
-/// the frames themselves. Spinning through the gaps of a busy link avoids it; an idle link still
-/// lets the thread sleep.
+/// How a packet thread waits for frames. After its last frame it keeps looking until it has spent
+/// `spinNs` looking, with spin-wait hints between looks and a yield every 8th look (a worker that
+/// shares the core runs then); only then does it sleep, in poll(2) (an ingest thread) or in short
+/// naps (a worker), until frames come. A thread asleep in poll must be woken by the CPU that
+/// receives the frames: an inter-processor wake-up paid on the receiving CPU for every burst,
+/// which under load costs that CPU more than the frames themselves. Spinning through the gaps of
+/// a busy link avoids it; an idle link still lets the thread sleep.
 struct IdleWait {
     let spinNs: UInt64
     /// Spin-wait hints between two looks (about 1 µs on current x86 cores, where one PAUSE lasts
     /// ~140 cycles; less on older ones).
     let spinPauses = 20
-    /// A gap this long between two looks means the thread was off its CPU (another thread of the
-    /// core ran): the spin starts again from there, so only time spent looking counts.
+    /// A gap this long or longer between two looks means the thread was off its CPU (another
+    /// thread of the core ran): such a gap counts as this much looking, not as its whole length.
     let offCPUGapNs: UInt64 = 50_000
-    private var since: UInt64 = 0
+    /// However little of it was spent looking, the thread sleeps once this much time has passed
+    /// since its first empty look, so a busy neighbour on its core cannot keep it up for good.
+    let capNs: UInt64
+    private var first: UInt64 = 0
     private var last: UInt64 = 0
+    private var spent: UInt64 = 0
     private var rounds = 0
     /// Sleeps since the last frame.
     private(set) var sleeps = 0
 
-    init(spinNs: UInt64) { self.spinNs = spinNs }
+    init(spinNs: UInt64) {
+        self.spinNs = spinNs
+        capNs = max(spinNs &* 10, 2_000_000)
+    }
 
     /// Frames came: the next idle spell starts spinning again.
     @inline(__always) mutating func reset() { rounds = 0; sleeps = 0 }
 
-    /// One empty look. Returns true once the spin time is over: the caller sleeps (and sleeps at
-    /// every later look, until frames come).
+    /// One empty look. Returns true once the spin is over: the caller sleeps (and sleeps at every
+    /// later look, until frames come).
     mutating func idle() -> Bool {
         rounds &+= 1
         if rounds <= 32 { return false }
         if sleeps > 0 { sleeps &+= 1; return true }
         let now = monotonicNs()
-        if rounds == 33 || now &- last > offCPUGapNs { since = now }
+        if rounds == 33 {
+            first = now
+            spent = 0
+        } else {
+            spent &+= min(now &- last, offCPUGapNs)
+        }
         last = now
-        if now &- since < spinNs {
-            // Mostly spin-wait hints; a yield every 8th look lets a thread that shares the core
-            // (the worker of a pipeline) run.
+        if spent < spinNs && now &- first < capNs {
             if rounds & 7 == 0 { sched_yield() } else { for _ in 0..<spinPauses { tapline_cpu_relax() } }
             return false
         }

@@ -14,9 +14,8 @@ public enum BPFObjectLoadFailure: Error, Sendable {
     case load(code: Int32)
 }
 
-/// Opens the BPF object in `bytes`, writes `config` over its `.rodata` (the `volatile const`
-/// settings the verifier then freezes), lets `configure` adjust the object before the load (map
-/// sizes), and loads it. The caller owns the returned object (`bpf_object__close`); on failure
+/// Opens the BPF object in `bytes`, lets `configure` adjust it (map sizes), writes `config` over
+/// its `.rodata` (the `volatile const` settings the verifier then freezes), and loads it. The caller owns the returned object (`bpf_object__close`); on failure
 /// nothing is left open. libbpf reads the bytes until the load ends, so they are kept in a buffer
 /// of this function's until then.
 public func loadBPFObject<Config: BitwiseCopyable>(

@@ -75,7 +75,7 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "Busy polling: SO_BUSY_POLL microseconds (with SO_PREFER_BUSY_POLL, budget 64); 0 = off.")
     var busyPoll: Int32 = 0
 
-    @Option(help: ArgumentHelp("Microseconds a packet thread keeps looking for frames (yielding the CPU) after its last one before it sleeps; 0 = after 32 empty looks.", valueName: "µs"))
+    @Option(help: ArgumentHelp("Microseconds a packet thread spends looking for frames after its last one before it sleeps (a busy neighbour on its core stretches that to at most 10×, 2 ms or more); 0 = after 32 empty looks.", valueName: "µs"))
     var idleSpin: UInt64 = 200
 
     @Flag(help: "UMEM in normal pages even when hugepages are free.")
