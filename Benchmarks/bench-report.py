@@ -172,7 +172,7 @@ if live:
                 why = f"; at {int(r[3]):,} pps capture lost {int(r[4]):,} frames"
             elif len(r) >= 5 and r[2] == "generator":
                 why = f"; at {int(r[3]):,} pps the generator reached only {int(r[4]):,} pps, so higher rates were not measured"
-            out.append(f"- Highest offered rate with zero loss over 10 s (run to completion, L2–L4, rates tried 100k–1M pps): "
+            out.append(f"- Highest offered rate with zero loss over 10 s (run to completion, L2–L4, pinned like the rounds above, rates tried 100k–1M pps): "
                        f"**{int(r[1]):,} pps**" + (" (none of the rates tried)" if int(r[1]) == 0 else "") + why)
         if r[0] == "capture-tcpdump":
             rate, offered, cap, kd = map(int, r[1:])

@@ -248,15 +248,17 @@ live_capture_figures() {
     capture_run xdppipeline-$run --engine xdp --topspeed --loop 100 "${pg[@]}" -- --no-l7 --pipeline --workers 1 "${pc[@]}"
   done
   row "capture-pinned ${#pg[@]}"
-  # The highest offered rate capture (run to completion, L2-L4) takes for 10 s without losing a frame.
+  # The highest offered rate capture (run to completion, L2-L4) takes for 10 s without losing a frame,
+  # pinned as above.
   # A rate counts only when the generator really offered it (within 3 %): the search stops at the
   # first rate where capture lost a frame or the generator fell short, and says which.
   local best=0 stop="none" at=0 detail=0
   for r in 100000 200000 300000 400000 500000 600000 700000 800000 900000 1000000; do
-    capture_run zeroloss-$r --rate "$r" --loop $(( r * 10 / nflood )) -- --no-l7
+    capture_run zeroloss-$r --rate "$r" --loop $(( r * 10 / nflood )) "${pg[@]}" -- --no-l7 "${pc[@]}"
     local last; last=$(tail -n 1 "$results")
+    echo "bench: zero-loss search at $r pps: $last" >&2
     if ! echo "$last" | awk -v r="$r" '{exit !($3 > 0 && $4 / $3 >= 0.97 * r)}'; then
-      stop=generator; at=$r; detail=$(echo "$last" | awk '{printf "%d", $3 > 0 ? $4 / $3 : 0}'); break
+      stop=generator; at=$r; detail=$(echo "$last" | awk '{printf "%d", ($3 > 0 ? $4 / $3 : 0)}'); break
     fi
     if echo "$last" | awk '{exit !($6 == 0 && $7 == 0 && $2 == $4 && $5 == $4)}'; then best=$r; else
       stop=loss; at=$r; detail=$(echo "$last" | awk '{print $4 - $2 + $7}'); break
