@@ -181,62 +181,33 @@ import Testing
         return path
     }
 
-    /// Seconds `tapline replay --engine xdp` takes to send `loops` passes over `file` while `prog`
-    /// is the receiver's program.
-    static func replayed(_ lab: VethLab, _ prog: Int32, file: String, loops: Int) throws -> Double {
+    /// The project's two generators: `tapline replay --engine xdp` (in-kernel) and `tapline replay`
+    /// (AF_XDP, copy mode on a veth).
+    enum Generator { case kernel, xsk }
+
+    /// Seconds `engine` takes to send `loops` passes over `file` while `prog` is the receiver's
+    /// program; every frame must leave and none be dropped by the device.
+    static func replayed(_ lab: VethLab, _ prog: Int32, file: String, loops: Int, engine: Generator) throws -> Double {
         let l = try link(lab, prog)
         try #require(l >= 0, "attaching program \(prog): \(errno)")
         defer { close(l) }
-        nonisolated(unsafe) var result: Result<ReplayReport, KernelReplayError>?
+        nonisolated(unsafe) var result: Result<ReplayReport, any Error>?
         try VethLab.inNamespace(lab.genPath) {
-            do throws(KernelReplayError) {
-                var c = KernelReplayConfig(interface: lab.gen, path: file)
-                c.loops = loops
-                let r = try KernelReplayer(config: c)
-                try r.start()
-                result = .success(r.wait())
-            } catch {
-                result = .failure(error)
-            }
-        }
-        let r = try result!.get()
-        try #require(r.failures.isEmpty, "\(r.failures)")
-        try #require(r.completed == r.offered, "the device took \(r.completed) of \(r.offered)")
-        return r.seconds
-    }
-
-    /// Under the project's own generator, `tapline replay --engine xdp`, replaying 1,024 distinct
-    /// frames: unlike the bare generator it writes every frame, as a NIC would before the XDP
-    /// program runs.
-    @Test func dropRateWith256RulesUnderTheProjectReplayer() throws {
-        guard requireRoot() else { return }
-        let (frames, rounds) = Self.size()
-        let distinct = 1024
-        let loops = max(1, frames / distinct)
-        let file = try Self.floodFile(count: distinct)
-        defer { unlink(file) }
-        let lab = try VethLab()
-        try Self.rounds(" under tapline replay --engine xdp", frames: UInt64(loops * distinct), rounds: rounds) {
-            try Self.replayed(lab, $0, file: file, loops: loops)
-        }
-    }
-
-    /// Seconds `tapline replay` (the AF_XDP engine, copy mode on a veth) takes to send `loops`
-    /// passes over `file` while `prog` is the receiver's program.
-    static func replayedXSK(_ lab: VethLab, _ prog: Int32, file: String, loops: Int) throws -> Double {
-        let l = try link(lab, prog)
-        try #require(l >= 0, "attaching program \(prog): \(errno)")
-        defer { close(l) }
-        nonisolated(unsafe) var result: Result<ReplayReport, ReplayError>?
-        try VethLab.inNamespace(lab.genPath) {
-            do throws(ReplayError) {
-                var c = ReplayConfig(interface: lab.gen, path: file)
-                c.loops = loops
-                let r = try Replayer(config: c)
-                try r.start()
-                result = .success(r.wait())
-            } catch {
-                result = .failure(error)
+            result = Result {
+                switch engine {
+                case .kernel:
+                    var c = KernelReplayConfig(interface: lab.gen, path: file)
+                    c.loops = loops
+                    let r = try KernelReplayer(config: c)
+                    try r.start()
+                    return r.wait()
+                case .xsk:
+                    var c = ReplayConfig(interface: lab.gen, path: file)
+                    c.loops = loops
+                    let r = try Replayer(config: c)
+                    try r.start()
+                    return r.wait()
+                }
             }
         }
         let r = try result!.get()
@@ -246,19 +217,32 @@ import Testing
         return r.seconds
     }
 
-    /// Under the project's AF_XDP generator, `tapline replay` (the engine `capture`'s lab uses),
-    /// replaying the same 1,024 frames: each frame goes through the kernel's socket-buffer path to
-    /// the veth, as frames of a socket-based sender would.
-    @Test func dropRateWith256RulesUnderTheAFXDPReplayer() throws {
-        guard requireRoot() else { return }
+    /// The four receivers in rounds under `engine` replaying 1,024 distinct frames.
+    static func replayerRounds(_ label: String, engine: Generator) throws {
         let (frames, rounds) = Self.size()
         let distinct = 1024
         let loops = max(1, frames / distinct)
         let file = try Self.floodFile(count: distinct)
         defer { unlink(file) }
         let lab = try VethLab()
-        try Self.rounds(" under tapline replay (AF_XDP)", frames: UInt64(loops * distinct), rounds: rounds) {
-            try Self.replayedXSK(lab, $0, file: file, loops: loops)
+        try Self.rounds(label, frames: UInt64(loops * distinct), rounds: rounds) {
+            try Self.replayed(lab, $0, file: file, loops: loops, engine: engine)
         }
+    }
+
+    /// Under the project's own generator, `tapline replay --engine xdp`, replaying 1,024 distinct
+    /// frames: unlike the bare generator it writes every frame, as a NIC would before the XDP
+    /// program runs.
+    @Test func dropRateWith256RulesUnderTheProjectReplayer() throws {
+        guard requireRoot() else { return }
+        try Self.replayerRounds(" under tapline replay --engine xdp", engine: .kernel)
+    }
+
+    /// Under the project's AF_XDP generator, `tapline replay` (the engine `capture`'s lab uses),
+    /// replaying the same 1,024 frames: each frame goes through the kernel's socket-buffer path to
+    /// the veth, as frames of a socket-based sender would.
+    @Test func dropRateWith256RulesUnderTheAFXDPReplayer() throws {
+        guard requireRoot() else { return }
+        try Self.replayerRounds(" under tapline replay (AF_XDP)", engine: .xsk)
     }
 }
